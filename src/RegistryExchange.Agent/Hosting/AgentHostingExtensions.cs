@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using RegistryExchange.Agent.Api;
+using RegistryExchange.Agent.Register;
+using RegistryExchange.Agent.Storage;
+using RegistryExchange.Agent.Sync;
+using W = RegistryExchange.Contracts.V1;
+
+namespace RegistryExchange.Agent.Hosting;
+
+public static class AgentHostingExtensions
+{
+    /// <summary>The school's register: SQLite via EF Core, migrated at start-up, and the write path with its outbox.</summary>
+    public static IServiceCollection AddSchoolRegister(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SchoolOptions>().Bind(configuration.GetSection(SchoolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var connectionString = configuration.GetConnectionString("Register") ?? "Data Source=school.db";
+        services.AddDbContext<AgentDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations_history")));
+        // Registered first: hosted services start in order, so nothing reads the register before it is migrated.
+        services.AddHostedService<DatabaseMigrator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<WriteGate>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddScoped<SchoolRegister>();
+        services.AddScoped<RegisterQueries>();
+        return services;
+    }
+
+    /// <summary>The push worker and its authority client (bearer token from <see cref="IAuthorityTokenSource"/>).</summary>
+    public static IServiceCollection AddPushToAuthority(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthorityOptions>().Bind(configuration.GetSection(AuthorityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IAuthorityTokenSource, ApiKeyTokenSource>();
+        services.AddGrpcClient<W.SyncService.SyncServiceClient>((sp, o) =>
+                o.Address = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthorityOptions>>().Value.Url)
+            // Development runs over cleartext HTTP/2; the token still has to travel.
+            .ConfigureChannel(o => o.UnsafeUseInsecureChannelCallCredentials = true)
+            .AddCallCredentials(async (context, metadata, sp) =>
+            {
+                var token = await sp.GetRequiredService<IAuthorityTokenSource>().GetTokenAsync(context.CancellationToken);
+                if (token.Length > 0)
+                {
+                    metadata.Add("Authorization", "Bearer " + token);
+                }
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // Notice a dead authority on an idle stream instead of waiting on it forever.
+                KeepAlivePingDelay = TimeSpan.FromSeconds(20),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                EnableMultipleHttp2Connections = true,
+            });
+        services.AddSingleton<OutboxReader>();
+        services.AddSingleton<PushResults>();
+        services.AddHostedService<PushWorker>();
+        return services;
+    }
+
+    /// <summary>The local gRPC API, health checks and (if <c>Grpc:EnableReflection</c>) reflection.</summary>
+    public static IServiceCollection AddLocalApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<DomainErrorInterceptor>();
+            // Imports arrive in chunks of up to MaxImportRows rows; leave room for rich records.
+            o.MaxReceiveMessageSize = configuration.GetValue("Grpc:MaxReceiveMessageSizeMb", 64) * 1024 * 1024;
+        });
+        services.AddGrpcHealthChecks().AddCheck<RegisterHealthCheck>("register");
+        if (configuration.GetValue("Grpc:EnableReflection", true))
+        {
+            services.AddGrpcReflection();
+        }
+        return services;
+    }
+
+    /// <summary>Quiet defaults for noisy framework categories; configuration (Logging:LogLevel) still overrides them.</summary>
+    public static ILoggingBuilder AddAgentLogDefaults(this ILoggingBuilder logging) =>
+        logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)
+            .AddFilter("Grpc.Net.Client", LogLevel.Warning)
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+    public static WebApplication MapLocalApi(this WebApplication app)
+    {
+        app.MapGrpcService<SchoolRegisterGrpcService>();
+        app.MapGrpcHealthChecksService();
+        if (app.Configuration.GetValue("Grpc:EnableReflection", true))
+        {
+            app.MapGrpcReflectionService();
+        }
+        return app;
+    }
+}

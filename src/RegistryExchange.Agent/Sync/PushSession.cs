@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using RegistryExchange.Agent.Hosting;
+using RegistryExchange.Agent.Register;
+using W = RegistryExchange.Contracts.V1;
+
+namespace RegistryExchange.Agent.Sync;
+
+/// <summary>
+/// One stream to the authority: a sender that keeps up to MaxInFlightBatches batches unanswered and a receiver
+/// that records each response in order. Either failing ends the session.
+/// </summary>
+internal sealed class PushSession(
+    W.SyncService.SyncServiceClient client,
+    OutboxReader outbox,
+    PushResults results,
+    OutboxSignal signal,
+    PushOptions options,
+    AuthorityOptions authority,
+    TimeProvider time,
+    ILogger logger)
+{
+    private readonly ConcurrentQueue<PendingBatch> _inFlight = new();
+    private long _delivered;
+
+    /// <summary>Changes the authority answered in this session.</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var highWaterMark = await ReadHighWaterMarkAsync(ct);
+        using var sessionCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var call = client.StreamChanges(cancellationToken: sessionCts.Token);
+        using var slots = new SemaphoreSlim(options.MaxInFlightBatches);
+        var sender = SendAsync(call.RequestStream, highWaterMark + 1, slots, sessionCts.Token);
+        var receiver = ReceiveAsync(call.ResponseStream, slots, sessionCts.Token);
+        await Task.WhenAny(sender, receiver);
+        await sessionCts.CancelAsync();
+        try
+        {
+            await Task.WhenAll(sender, receiver);
+        }
+        catch (Exception) when (sender.IsFaulted || receiver.IsFaulted || sender.IsCanceled || receiver.IsCanceled)
+        {
+            // Examined below: the receiver's error carries the authority's status, so it wins.
+        }
+        ct.ThrowIfCancellationRequested();
+        var error = receiver.Exception?.InnerException ?? sender.Exception?.InnerException;
+        if (error is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+        throw new IOException("The authority ended the push stream.");
+    }
+
+    private async Task<long> ReadHighWaterMarkAsync(CancellationToken ct)
+    {
+        var response = await client.GetHighWaterMarkAsync(new W.GetHighWaterMarkRequest(),
+            deadline: time.GetUtcNow().UtcDateTime + authority.CallTimeout, cancellationToken: ct);
+        var mark = (long)response.HighWaterMark;
+        await results.RecordHighWaterMarkAsync(mark, ct);
+        var last = await outbox.LastSequenceAsync(ct);
+        if (mark > last)
+        {
+            // New local changes would reuse numbers the authority has already applied: refuse rather than lose them.
+            throw new InvalidOperationException(
+                $"The authority has applied changes up to {mark} but this register's outbox ends at {last}; is this the right register for school {response.SchoolCode}?");
+        }
+        logger.LogInformation("Push session started: authority high-water mark {Mark}, local outbox at {Last}", mark, last);
+        return mark;
+    }
+
+    private async Task SendAsync(IClientStreamWriter<W.StreamChangesRequest> requests, long next, SemaphoreSlim slots, CancellationToken ct)
+    {
+        while (true)
+        {
+            await slots.WaitAsync(ct);
+            var batch = await outbox.ReadBatchAsync(next, options.BatchSize, options.MaxBatchBytes, ct);
+            if (batch is null)
+            {
+                slots.Release();
+                await signal.WaitAsync(options.IdlePoll, time, ct);
+                continue;
+            }
+            // Queued before it is written, so its response always finds it.
+            _inFlight.Enqueue(batch);
+            await requests.WriteAsync(batch.Request, ct);
+            next = batch.Last + 1;
+        }
+    }
+
+    private async Task ReceiveAsync(IAsyncStreamReader<W.StreamChangesResponse> responses, SemaphoreSlim slots, CancellationToken ct)
+    {
+        while (await responses.MoveNext(ct))
+        {
+            var response = responses.Current;
+            if (!_inFlight.TryDequeue(out var batch))
+            {
+                throw new InvalidDataException("The authority answered a batch that was never sent.");
+            }
+            CheckResults(batch, response);
+            await results.ApplyAsync(batch.LocalIds, response, ct);
+            Interlocked.Add(ref _delivered, batch.Count);
+            slots.Release();
+        }
+    }
+
+    private static void CheckResults(PendingBatch batch, W.StreamChangesResponse response)
+    {
+        if (response.Results.Count != batch.Count)
+        {
+            throw new InvalidDataException($"The authority returned {response.Results.Count} results for a batch of {batch.Count}.");
+        }
+        for (var i = 0; i < response.Results.Count; i++)
+        {
+            if ((long)response.Results[i].Sequence != batch.First + i)
+            {
+                throw new InvalidDataException($"Result {i} is for sequence {response.Results[i].Sequence}, expected {batch.First + i}.");
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using Grpc.Core;
+using Grpc.Net.ClientFactory;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using RegistryExchange.Agent.Hosting;
+using RegistryExchange.Agent.Register;
+using W = RegistryExchange.Contracts.V1;
+
+namespace RegistryExchange.Agent.Sync;
+
+/// <summary>
+/// Pushes the outbox to the authority. Each session asks the authority's high-water mark (the only truth about
+/// what was applied), then streams the entries after it in pipelined batches. A crash anywhere is harmless: the
+/// next session starts from the authority's mark again and replays return the original results.
+/// </summary>
+public sealed class PushWorker(
+    GrpcClientFactory clients,
+    OutboxReader outbox,
+    PushResults results,
+    OutboxSignal signal,
+    IOptions<PushOptions> pushOptions,
+    IOptions<AuthorityOptions> authorityOptions,
+    TimeProvider time,
+    ILogger<PushWorker> logger) : BackgroundService
+{
+    private int _gapsInARow;
+
+    private PushOptions Options => pushOptions.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Options.Enabled)
+        {
+            logger.LogInformation("Push worker disabled (Push:Enabled=false)");
+            return;
+        }
+        var pipeline = BuildRetryPipeline(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await pipeline.ExecuteAsync(RunSessionAsync, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    private ResiliencePipeline BuildRetryPipeline(CancellationToken stoppingToken) =>
+        new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(_ => !stoppingToken.IsCancellationRequested),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = Options.FirstBackoff,
+                MaxDelay = Options.MaxBackoff,
+                MaxRetryAttempts = int.MaxValue,
+                OnRetry = async args =>
+                {
+                    var error = Describe(args.Outcome.Exception);
+                    logger.LogWarning("Push to the authority failed (attempt {Attempt}), retrying in {Delay}: {Error}",
+                        args.AttemptNumber + 1, args.RetryDelay, error);
+                    await TryRecordErrorAsync(error);
+                },
+            })
+            .Build();
+
+    /// <summary>One connection's worth of pushing. A failure after progress (or a first sequence gap) returns
+    /// normally, so the next session starts at once with a fresh high-water mark and the backoff starts over.</summary>
+    private async ValueTask RunSessionAsync(CancellationToken ct)
+    {
+        var client = clients.CreateClient<W.SyncService.SyncServiceClient>(nameof(W.SyncService.SyncServiceClient));
+        var session = new PushSession(client, outbox, results, signal, Options, authorityOptions.Value, time, logger);
+        try
+        {
+            await session.RunAsync(ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && ReconnectAtOnce(e, session.Delivered))
+        {
+            logger.LogWarning("Push session ended after {Count} changes: {Error}; reconnecting", session.Delivered, Describe(e));
+        }
+    }
+
+    private bool ReconnectAtOnce(Exception e, long delivered)
+    {
+        if (delivered > 0)
+        {
+            _gapsInARow = 0;
+            return true;
+        }
+        // A second gap without progress in between backs off like any other failure.
+        return e is RpcException r && IsSequenceGap(r) && _gapsInARow++ == 0;
+    }
+
+    internal static bool IsSequenceGap(RpcException e) =>
+        e.StatusCode == StatusCode.FailedPrecondition
+        && e.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason == "SEQUENCE_GAP";
+
+    private static string Describe(Exception? e) => e switch
+    {
+        null => "unknown error",
+        RpcException r => $"{r.StatusCode}: {r.Status.Detail}",
+        _ => e.Message,
+    };
+
+    private async Task TryRecordErrorAsync(string error)
+    {
+        try
+        {
+            await results.RecordErrorAsync(error, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Could not record the push error in sync_state");
+        }
+    }
+}
