@@ -21,8 +21,15 @@ public static class NationalStudentNumber
         return "J" + regionCode + serial.ToString("D11", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>What <see cref="ForIdNumber"/> or <see cref="Assigned"/> could have produced: 19 or 18 characters.</summary>
     public static bool IsWellFormed(string? value) =>
-        value is { Length: 19 }
-        && (value[0] == 'G' ? IdNumber.TryParse(value[1..], out _, out _)
-            : value[0] == 'J' && value.AsSpan(1).ContainsAnyExceptInRange('0', '9') is false);
+        value switch
+        {
+            { Length: 1 + IdNumber.Length } when value[0] == 'G' => IdNumber.TryParse(value[1..], out _, out _),
+            { Length: 1 + 6 + 11 } when value[0] == 'J' =>
+                Regions.IsValidRegionCode(value[1..7])
+                && !value.AsSpan(7).ContainsAnyExceptInRange('0', '9')
+                && value.AsSpan(7).ContainsAnyExcept('0'),
+            _ => false,
+        };
 }

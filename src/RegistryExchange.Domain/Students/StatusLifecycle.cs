@@ -84,7 +84,9 @@ public static class StatusLifecycle
         {
             bare = bare[prefix.Length..];
         }
-        if (bare.Length > 0 && !char.IsAsciiDigit(bare[0]) && Enum.TryParse(bare, ignoreCase: true, out value) && Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) != 0)
+        // Names only: Enum.TryParse also takes numbers ("-1", " 2") and comma lists ("FullTime,PartTime" = 3).
+        if (bare.Length > 0 && bare.All(char.IsAsciiLetter) && Enum.TryParse(bare, ignoreCase: true, out value)
+            && Enum.IsDefined(value) && Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) != 0)
         {
             return true;
         }

@@ -139,7 +139,8 @@ public sealed class Student
     {
         for (var i = _history.Count - 1; i >= 0; i--)
         {
-            if (_history[i].StatusAfter == Status)
+            // Skip restorations: a withdrawal restored from cancellation must still lead back to before the withdrawal.
+            if (_history[i].StatusAfter == Status && _history[i].Kind is StatusEventKind.Withdraw or StatusEventKind.Cancel)
             {
                 return _history[i].StatusBefore;
             }

@@ -26,6 +26,11 @@ public static class TextRules
                 {
                     return $"has an unpaired surrogate at position {i + 1}";
                 }
+                var codePoint = char.ConvertToUtf32(c, value[i + 1]);
+                if (CharUnicodeInfo.GetUnicodeCategory(codePoint) == UnicodeCategory.Format)
+                {
+                    return $"contains invisible formatting character U+{codePoint:X4}";
+                }
                 i++;
             }
             else if (char.IsLowSurrogate(c))
