@@ -1,0 +1,34 @@
+using System.CommandLine;
+using RegistryExchange.Cli.Commands;
+using RegistryExchange.Cli.Sample;
+
+namespace RegistryExchange.Cli;
+
+/// <summary>The <c>rx</c> command tree. <see cref="RunAsync"/> is what Program and the tests call.</summary>
+public sealed class RxApp(RxContext ctx)
+{
+    public RootCommand Root { get; } = BuildRoot(ctx);
+
+    public Task<int> RunAsync(string[] args, CancellationToken ct = default) =>
+        Root.Parse(args).InvokeAsync(new InvocationConfiguration
+        {
+            Output = ctx.Console.Profile.Out.Writer,
+            Error = ctx.Console.Profile.Out.Writer,
+        }, ct);
+
+    private static RootCommand BuildRoot(RxContext ctx)
+    {
+        var root = new RootCommand("rx: the RegistryExchange tool for school and authority staff");
+        root.Add(CommandKit.Agent);
+        root.Add(CommandKit.Authority);
+        root.Add(CommandKit.Key);
+        root.Add(StudentsCommands.Build(ctx));
+        root.Add(SyncCommands.Build(ctx));
+        foreach (var command in AuthorityCommands.Build(ctx))
+        {
+            root.Add(command);
+        }
+        root.Add(SampleCommand.Build(ctx));
+        return root;
+    }
+}
