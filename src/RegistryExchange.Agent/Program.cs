@@ -2,6 +2,7 @@ using RegistryExchange.Agent.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddAgentLogDefaults();
+builder.WebHost.UseHttp2EndpointDefaults();
 builder.Services
     .AddSchoolRegister(builder.Configuration)
     .AddPushToAuthority(builder.Configuration)

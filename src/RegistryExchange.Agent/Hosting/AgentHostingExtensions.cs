@@ -75,6 +75,10 @@ public static class AgentHostingExtensions
         return services;
     }
 
+    /// <summary>gRPC over cleartext needs HTTP/2 only: the default for any endpoint (Kestrel:Endpoints:*:Protocols overrides).</summary>
+    public static IWebHostBuilder UseHttp2EndpointDefaults(this IWebHostBuilder webHost) =>
+        webHost.ConfigureKestrel(o => o.ConfigureEndpointDefaults(l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
+
     /// <summary>Quiet defaults for noisy framework categories; configuration (Logging:LogLevel) still overrides them.</summary>
     public static ILoggingBuilder AddAgentLogDefaults(this ILoggingBuilder logging) =>
         logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)

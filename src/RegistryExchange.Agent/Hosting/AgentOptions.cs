@@ -17,7 +17,7 @@ public sealed class AuthorityOptions
     public const string Section = "Authority";
 
     [Required]
-    public Uri? Url { get; set; }
+    public Uri? Url { get; set; } = new("http://127.0.0.1:5056");
 
     /// <summary>Development credential, sent as a bearer token until the identity issue brings OAuth tokens.</summary>
     public string ApiKey { get; set; } = "";

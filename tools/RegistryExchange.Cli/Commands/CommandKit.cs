@@ -22,7 +22,7 @@ public static class CommandKit
     public static readonly Option<string> Authority = new("--authority")
     {
         Description = "The authority's address (env RX_AUTHORITY)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RX_AUTHORITY") is { Length: > 0 } v ? v : "http://127.0.0.1:5050",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RX_AUTHORITY") is { Length: > 0 } v ? v : "http://127.0.0.1:5056",
         Recursive = true,
     };
 
