@@ -1,0 +1,66 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
+using RegistryExchange.Authority.Tests.Infrastructure;
+using W = RegistryExchange.Contracts.V1;
+
+namespace RegistryExchange.Authority.Tests;
+
+public abstract class HostingTests(AuthorityFixture fixture) : AuthorityTestBase(fixture)
+{
+    [Fact]
+    public async Task The_health_check_reports_serving_without_credentials()
+    {
+        var health = new Health.HealthClient(Fixture.Channel(null));
+
+        var response = await health.CheckAsync(new HealthCheckRequest());
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+    }
+
+    [Fact]
+    public async Task Server_reflection_lists_the_authority_services_when_enabled()
+    {
+        var reflection = new ServerReflection.ServerReflectionClient(Fixture.Channel(null));
+        using var call = reflection.ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("registryexchange.v1.SyncService", services);
+        Assert.Contains("registryexchange.v1.ChangeFeedService", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+    }
+
+    [Fact]
+    public async Task A_call_without_a_key_is_unauthenticated()
+    {
+        var sync = new W.SyncService.SyncServiceClient(Fixture.Channel(null));
+
+        await Rpc.FailsAsync(StatusCode.Unauthenticated, async () => await sync.GetHighWaterMarkAsync(new W.GetHighWaterMarkRequest()));
+    }
+
+    [Fact]
+    public async Task A_call_with_an_unknown_key_is_unauthenticated()
+    {
+        var sync = new W.SyncService.SyncServiceClient(Fixture.Channel("no-such-key"));
+
+        await Rpc.FailsAsync(StatusCode.Unauthenticated, async () => await sync.PushChangesAsync(new W.PushChangesRequest { Changes = { Samples.Create(1, "x") } }));
+    }
+
+    [Fact]
+    public async Task Staff_cannot_push_changes_as_a_school()
+    {
+        var sync = new W.SyncService.SyncServiceClient(Fixture.Channel(AuthorityFixture.StaffKey));
+
+        await Rpc.FailsAsync(StatusCode.PermissionDenied, async () => await sync.GetHighWaterMarkAsync(new W.GetHighWaterMarkRequest()));
+    }
+}
+
+[Trait("Database", "SQLite")]
+public sealed class SqliteHostingTests(SqliteFixture fixture) : HostingTests(fixture), IClassFixture<SqliteFixture>;
+
+[Trait("Database", "PostgreSQL")]
+public sealed class PostgresHostingTests(PostgresFixture fixture) : HostingTests(fixture), IClassFixture<PostgresFixture>;
