@@ -1,0 +1,59 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RegistryExchange.Agent.Storage;
+using W = RegistryExchange.Contracts.V1;
+
+namespace RegistryExchange.Agent.Tests.Support;
+
+/// <summary>The real agent in process on its own SQLite file. Pushing is off unless an authority is given.</summary>
+public sealed class AgentHost : WebApplicationFactory<Program>
+{
+    private readonly string _database;
+    private readonly string _schoolCode;
+    private readonly Uri? _authority;
+    private readonly string _apiKey;
+    private readonly Func<HttpMessageHandler>? _authorityHandler;
+
+    public AgentHost(string database, string schoolCode = "S110105001", Uri? authority = null, string apiKey = "",
+        Func<HttpMessageHandler>? authorityHandler = null)
+    {
+        _database = database;
+        _schoolCode = schoolCode;
+        _authority = authority;
+        _apiKey = apiKey;
+        _authorityHandler = authorityHandler;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("School:Code", _schoolCode);
+        builder.UseSetting("ConnectionStrings:Register", $"Data Source={_database}");
+        builder.UseSetting("Push:Enabled", (_authority is not null).ToString());
+        builder.UseSetting("Authority:Url", (_authority ?? new Uri("http://127.0.0.1:9")).ToString());
+        builder.UseSetting("Authority:ApiKey", _apiKey);
+        builder.UseSetting("Push:MaxBackoff", "00:00:01");
+        builder.UseSetting("Push:BatchSize", "200");
+        if (_authorityHandler is not null)
+        {
+            builder.ConfigureServices(s => s.AddHttpClient(nameof(W.SyncService.SyncServiceClient)).ConfigurePrimaryHttpMessageHandler(_authorityHandler));
+        }
+    }
+
+    public GrpcChannel Channel() =>
+        GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
+
+    public W.SchoolRegisterService.SchoolRegisterServiceClient Client() => new(Channel());
+
+    /// <summary>Runs a query against the agent's register.</summary>
+    public async Task<T> QueryAsync<T>(Func<AgentDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
+        return await query(db);
+    }
+
+    public Task<List<OutboxEntry>> OutboxAsync() => QueryAsync(db => db.Outbox.AsNoTracking().OrderBy(o => o.Sequence).ToListAsync());
+}
