@@ -8,10 +8,16 @@ namespace RegistryExchange.Agent.Register;
 /// <summary>What <c>students.record_json</c> holds: the details and the full status history.</summary>
 public sealed record StoredRecord(StudentDetails Details, IReadOnlyList<StatusEvent> History)
 {
-    public string ToJson() => JsonSerializer.Serialize(this, StoredRecordJson.Default.StoredRecord);
+    // Names and addresses stay readable (and half the size) in the file: this JSON never reaches HTML.
+    private static readonly StoredRecordJson Json = new(new JsonSerializerOptions(StoredRecordJson.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json.StoredRecord);
 
     public static StoredRecord FromJson(string json) =>
-        JsonSerializer.Deserialize(json, StoredRecordJson.Default.StoredRecord)
+        JsonSerializer.Deserialize(json, Json.StoredRecord)
         ?? throw new InvalidDataException("record_json is empty");
 
     public static Student ToStudent(StudentRow row, string schoolCode)
