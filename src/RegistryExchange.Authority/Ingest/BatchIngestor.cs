@@ -29,7 +29,7 @@ public sealed class BatchIngestor(
     {
         using var _ = await applyLock.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await dialect.BeginTransactionAsync(db, ct);
         await dialect.AcquireApplyLockAsync(db, ct);
 
         var school = await LoadSchoolAsync(db, schoolCode, ct);

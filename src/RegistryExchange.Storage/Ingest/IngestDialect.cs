@@ -14,6 +14,10 @@ public abstract class IngestDialect
     public abstract StorageProvider Provider { get; }
     public abstract IIngestWriter BulkWriter { get; }
 
+    /// <summary>The batch's transaction (read committed where the provider has it).</summary>
+    public virtual Task<IDbContextTransaction> BeginTransactionAsync(AuthorityDbContext db, CancellationToken ct) =>
+        db.Database.BeginTransactionAsync(ct);
+
     /// <summary>Serialises batches across instances, inside the batch's transaction, so feed versions commit in order.</summary>
     public abstract Task AcquireApplyLockAsync(AuthorityDbContext db, CancellationToken ct);
 
@@ -41,7 +45,11 @@ internal sealed class SqliteDialect : IngestDialect
     public override StorageProvider Provider => StorageProvider.Sqlite;
     public override IIngestWriter BulkWriter { get; } = new SqliteIngestWriter();
 
-    // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default) already holds the database's single write lock.
+    // Serializable makes Microsoft.Data.Sqlite issue BEGIN IMMEDIATE: the database's single write lock, taken up front,
+    // is the cross-process apply lock (a deferred BEGIN could deadlock two writers upgrading from read locks).
+    public override Task<IDbContextTransaction> BeginTransactionAsync(AuthorityDbContext db, CancellationToken ct) =>
+        db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+
     public override Task AcquireApplyLockAsync(AuthorityDbContext db, CancellationToken ct) => Task.CompletedTask;
 
     public override async Task PrepareDatabaseAsync(AuthorityDbContext db, CancellationToken ct)

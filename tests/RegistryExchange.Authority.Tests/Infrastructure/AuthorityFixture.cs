@@ -24,7 +24,9 @@ public abstract class AuthorityFixture : IAsyncLifetime
     public const int MaxReceiveMessageBytes = 4 * 1024 * 1024;
     private const int SchoolCount = 80;
     private int _schoolsTaken;
+    private string? _connectionString;
     private WebApplicationFactory<Program>? _factory;
+    private WebApplicationFactory<Program>? _secondInstance;
 
     public abstract string Provider { get; }
     public virtual string IngestMode => "Bulk";
@@ -36,8 +38,17 @@ public abstract class AuthorityFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var connectionString = await CreateDatabaseAsync();
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        _connectionString = await CreateDatabaseAsync();
+        _factory = StartInstance(_connectionString);
+    }
+
+    /// <summary>Another authority instance on the same database, as in a multi-instance deployment.</summary>
+    public WebApplicationFactory<Program> SecondInstance =>
+        _secondInstance ??= StartInstance(_connectionString ?? throw new InvalidOperationException("The fixture is not initialised."));
+
+    private WebApplicationFactory<Program> StartInstance(string connectionString)
+    {
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Testing");
             foreach (var (key, value) in Settings(connectionString))
@@ -45,14 +56,18 @@ public abstract class AuthorityFixture : IAsyncLifetime
                 b.UseSetting(key, value);
             }
         });
-        _ = _factory.Server; // starts the host: migrations and seeding run now
+        _ = factory.Server; // starts the host: migrations and seeding run now
+        return factory;
     }
 
     public async Task DisposeAsync()
     {
-        if (_factory is not null)
+        foreach (var factory in new[] { _secondInstance, _factory })
         {
-            await _factory.DisposeAsync();
+            if (factory is not null)
+            {
+                await factory.DisposeAsync();
+            }
         }
         await DropDatabaseAsync();
     }
@@ -95,9 +110,11 @@ public abstract class AuthorityFixture : IAsyncLifetime
     }
 
     /// <summary>A channel to the in-process server, sending <paramref name="key"/> as a bearer key (none when null).</summary>
-    public GrpcChannel Channel(string? key) => GrpcChannel.ForAddress(Factory.Server.BaseAddress, new GrpcChannelOptions
+    public GrpcChannel Channel(string? key) => Channel(Factory, key);
+
+    public static GrpcChannel Channel(WebApplicationFactory<Program> instance, string? key) => GrpcChannel.ForAddress(instance.Server.BaseAddress, new GrpcChannelOptions
     {
-        HttpHandler = new BearerKeyHandler(key) { InnerHandler = Factory.Server.CreateHandler() },
+        HttpHandler = new BearerKeyHandler(key) { InnerHandler = instance.Server.CreateHandler() },
         MaxReceiveMessageSize = null,
         MaxSendMessageSize = null,
     });
