@@ -1,0 +1,148 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RegistryExchange.Agent.Sync;
+using RegistryExchange.Agent.Tests.Support;
+using W = RegistryExchange.Contracts.V1;
+
+namespace RegistryExchange.Agent.Tests;
+
+/// <summary>The agent's push worker against the real authority.</summary>
+public sealed class PushToAuthorityTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _dir = new();
+    private readonly List<IDisposable> _hosts = [];
+
+    public void Dispose()
+    {
+        foreach (var host in Enumerable.Reverse(_hosts))
+        {
+            host.Dispose();
+        }
+        _dir.Dispose();
+    }
+
+    private T Keep<T>(T host) where T : IDisposable
+    {
+        _hosts.Add(host);
+        return host;
+    }
+
+    private static Task<W.GetSyncStatusResponse> WaitUntilDeliveredAsync(AgentHost agent, ulong expected) =>
+        Eventually.WaitForAsync(
+            () => agent.Client().GetSyncStatusAsync(new W.GetSyncStatusRequest()).ResponseAsync,
+            s => s.AuthorityHighWaterMark == expected && s.PendingChanges == 0,
+            Timeout, $"the authority to acknowledge {expected} changes");
+
+    [Fact]
+    public async Task Students_entered_at_the_agent_reach_the_authority_and_their_national_numbers_come_back()
+    {
+        var authority = Keep(new AuthorityHost(_dir.File("authority.db")));
+        var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.KeyA, authority.Handler));
+        var students = Students.Sample(450);
+        var import = new W.ImportStudentsRequest();
+        import.Rows.AddRange(students.Skip(1).Select((s, i) => new W.ImportRow { RowNumber = i + 2, LocalId = s.LocalId, Details = s.Details }));
+
+        await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = students[0].LocalId, Details = students[0].Details });
+        await agent.Client().ImportStudentsAsync(import);
+        await agent.Client().ChangeStudentStatusAsync(new W.ChangeStudentStatusRequest
+        {
+            LocalId = students[0].LocalId,
+            Event = new W.StatusChanged { Kind = W.StatusEventKind.Suspend, EffectiveDate = "2026-03-01", Reason = "病休" },
+        });
+
+        var status = await WaitUntilDeliveredAsync(agent, 451);
+        Assert.Equal(451ul, await authority.HighWaterMarkAsync(AuthorityHost.KeyA));
+        Assert.Equal(0ul, status.RejectedChanges);
+        Assert.Equal("", status.LastError);
+        var numbers = await agent.QueryAsync(db => db.Students.ToDictionaryAsync(s => s.LocalId, s => s.NationalStudentNumber));
+        Assert.All(students, s => Assert.Equal(
+            s.Details.Basic.IdNumber.Length > 0 ? "G" + s.Details.Basic.IdNumber : numbers[s.LocalId], numbers[s.LocalId]));
+        Assert.All(numbers.Values, n => Assert.True(Domain.Codes.NationalStudentNumber.IsWellFormed(n), n));
+        // Learning a national number is not a local change.
+        Assert.Equal(451, (await agent.OutboxAsync()).Count);
+
+        // Later changes carry the number the authority assigned, and it accepts them.
+        var withoutId = students.First(s => s.Details.Basic.IdNumber.Length == 0);
+        await agent.Client().UpdateStudentAsync(new W.UpdateStudentRequest { LocalId = withoutId.LocalId, Details = withoutId.Details });
+        var after = await WaitUntilDeliveredAsync(agent, 452);
+        Assert.Equal(0ul, after.RejectedChanges);
+        var update = W.RecordChange.Parser.ParseFrom((await agent.OutboxAsync())[^1].Payload);
+        Assert.Equal(numbers[withoutId.LocalId], update.NationalStudentNumber);
+    }
+
+    [Fact]
+    public async Task A_change_the_authority_rejects_is_recorded_at_the_school_and_listed()
+    {
+        var authority = Keep(new AuthorityHost(_dir.File("authority.db")));
+        var agentA = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.KeyA, authority.Handler));
+        var agentB = Keep(new AgentHost(_dir.File("school-b.db"), AuthorityHost.SchoolB, authority.Address, AuthorityHost.KeyB, authority.Handler));
+        var student = Students.Sample(1)[0];
+        await agentA.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = "a-1", Details = student.Details });
+        await WaitUntilDeliveredAsync(agentA, 1);
+
+        await agentB.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = "b-1", Details = student.Details });
+
+        var status = await WaitUntilDeliveredAsync(agentB, 1);
+        Assert.Equal(1ul, status.RejectedChanges);
+        var rejection = Assert.Single((await agentB.Client().ListPushRejectionsAsync(new W.ListPushRejectionsRequest())).RejectedChanges);
+        Assert.Equal(1ul, rejection.Sequence);
+        Assert.Equal("b-1", rejection.StudentLocalId);
+        Assert.Equal(W.RejectionReason.DuplicateIdNumber, rejection.Result.RejectionReason);
+        Assert.NotEmpty(rejection.Result.Message);
+        Assert.Equal("", await agentB.QueryAsync(db => db.Students.Select(s => s.NationalStudentNumber).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Recording_the_same_results_twice_leaves_one_rejection_and_the_first_national_number()
+    {
+        var agent = Keep(new AgentHost(_dir.File("school.db")));
+        var students = Students.Sample(2);
+        foreach (var s in students)
+        {
+            await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = s.LocalId, Details = s.Details });
+        }
+        var localIds = new Dictionary<long, string> { [1] = students[0].LocalId, [2] = students[1].LocalId };
+        var response = new W.StreamChangesResponse
+        {
+            HighWaterMark = 2,
+            Results =
+            {
+                new W.ChangeResult { Sequence = 1, Outcome = W.ChangeOutcome.Accepted, NationalStudentNumber = "G" + students[0].Details.Basic.IdNumber },
+                new W.ChangeResult { Sequence = 2, Outcome = W.ChangeOutcome.Rejected, RejectionReason = W.RejectionReason.Conflict, Message = "conflict" },
+            },
+        };
+        var results = agent.Services.GetRequiredService<PushResults>();
+
+        await results.ApplyAsync(localIds, response, CancellationToken.None);
+        await results.ApplyAsync(localIds, response, CancellationToken.None);
+
+        Assert.Equal(1, await agent.QueryAsync(db => db.PushRejections.CountAsync()));
+        Assert.Equal("G" + students[0].Details.Basic.IdNumber,
+            await agent.QueryAsync(db => db.Students.Where(s => s.LocalId == students[0].LocalId).Select(s => s.NationalStudentNumber).SingleAsync()));
+        Assert.Equal(2, (await agent.OutboxAsync()).Count);
+    }
+
+    [Fact]
+    public async Task An_unreachable_authority_is_retried_with_backoff_and_receives_everything_once_it_is_up()
+    {
+        var port = AuthorityHost.FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, address, AuthorityHost.KeyA));
+        foreach (var s in Students.Sample(30))
+        {
+            await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = s.LocalId, Details = s.Details });
+        }
+        var failing = await Eventually.WaitForAsync(
+            () => agent.Client().GetSyncStatusAsync(new W.GetSyncStatusRequest()).ResponseAsync,
+            s => s.LastError.Length > 0, Timeout, "the agent to record a failed push");
+        Assert.Equal(30ul, failing.PendingChanges);
+
+        var authority = Keep(new AuthorityHost(_dir.File("authority.db"), port));
+        authority.StartServer();
+
+        var delivered = await WaitUntilDeliveredAsync(agent, 30);
+        Assert.Equal(30ul, await authority.HighWaterMarkAsync(AuthorityHost.KeyA));
+        Assert.Equal("", delivered.LastError);
+    }
+}
