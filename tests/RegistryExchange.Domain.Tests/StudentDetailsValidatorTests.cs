@@ -211,6 +211,8 @@ public class StudentDetailsValidatorTests
     [InlineData("李\u200B吉")]
     [InlineData("李\u2066吉\u2069")]
     [InlineData("李\n吉")]
+    [InlineData("李\u2028吉")]
+    [InlineData("李\u2029吉")]
     public void A_name_with_invisible_or_control_characters_is_refused(string name)
     {
         SingleError(Samples.WithBasic(b => b with { Name = name }), "basic.name");

@@ -45,6 +45,10 @@ public static class TextRules
             {
                 return $"contains invisible formatting character U+{(int)c:X4}";
             }
+            else if (CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            {
+                return $"contains line or paragraph separator U+{(int)c:X4}";
+            }
             count++;
         }
         if (value.Trim().Length == 0)

@@ -1,0 +1,146 @@
+using Grpc.Core;
+using RegistryExchange.Contracts.V1;
+using RegistryExchange.EndToEnd.Tests.Infrastructure;
+using RegistryExchange.LocalHosting;
+
+namespace RegistryExchange.EndToEnd.Tests;
+
+/// <summary>The authority and two school agents as real processes, used through their public gRPC APIs.</summary>
+public sealed class SyncEndToEndTests
+{
+    [Fact]
+    public async Task Students_entered_at_two_agents_reach_the_authority_with_national_numbers_and_the_feed_resumes_mid_way()
+    {
+        await using var exchange = LocalExchange.Create(new LocalExchangeOptions { Name = "two-agents", SchoolCount = 2 });
+        await exchange.StartAllAsync();
+
+        for (var s = 0; s < exchange.Schools.Count; s++)
+        {
+            var school = exchange.Schools[s];
+            var register = exchange.Register(school);
+            for (var i = 0; i < 30; i++)
+            {
+                await register.CreateStudentAsync(new CreateStudentRequest
+                {
+                    LocalId = TestStudents.LocalId(i),
+                    Details = TestStudents.Details(seed: s, index: i, region: school.RegionCode),
+                });
+            }
+            var updated = TestStudents.Details(seed: s, index: 3, region: school.RegionCode);
+            updated.Grades.Add(new CourseGrade { Term = "2024-2025-2", Course = "英语", Score = "88" });
+            await register.UpdateStudentAsync(new UpdateStudentRequest { LocalId = TestStudents.LocalId(3), Details = updated });
+            await register.ChangeStudentStatusAsync(new ChangeStudentStatusRequest
+            {
+                LocalId = TestStudents.LocalId(4),
+                Event = new StatusChanged { Kind = StatusEventKind.Suspend, EffectiveDate = "2025-03-01", Reason = "因病休学", Reference = "休字2025-001" },
+            });
+            await register.ChangeStudentStatusAsync(new ChangeStudentStatusRequest
+            {
+                LocalId = TestStudents.LocalId(5),
+                Event = new StatusChanged { Kind = StatusEventKind.Withdraw, EffectiveDate = "2025-03-02", Reason = "本人申请退学" },
+            });
+        }
+
+        foreach (var school in exchange.Schools)
+        {
+            await exchange.WaitUntilSyncedAsync(school, TimeSpan.FromSeconds(30));
+            var students = await Verification.ListAllStudentsAsync(exchange.Register(school));
+            Assert.Equal(30, students.Count);
+            foreach (var student in students)
+            {
+                var expected = student.Details.Basic.IdNumber.Length > 0 ? "G" + student.Details.Basic.IdNumber : null;
+                if (expected is not null)
+                {
+                    Assert.Equal(expected, student.NationalStudentNumber);
+                }
+                else
+                {
+                    Assert.StartsWith("J" + school.RegionCode, student.NationalStudentNumber, StringComparison.Ordinal);
+                }
+            }
+            await Verification.AssertAuthorityMatchesAgentAsync(exchange, school);
+        }
+
+        var feed = await exchange.ReadFeedAsync();
+        Assert.Equal(2 * 33, feed.Count);
+        Assert.Contains(feed, e => e.RecordEnded && e.StatusAfter == StudentStatus.Withdrawn);
+
+        // A follower reads part of the feed, disconnects, and resumes from the last version it saw.
+        var firstPart = new List<FeedEntry>();
+        using (var call = exchange.Feed().SubscribeChanges(new SubscribeChangesRequest { Follow = true, MaxEntriesPerResponse = 10 }))
+        {
+            await foreach (var response in call.ResponseStream.ReadAllAsync())
+            {
+                firstPart.AddRange(response.Entries);
+                if (firstPart.Count >= 25)
+                {
+                    break;
+                }
+            }
+        }
+        var resumed = await exchange.ReadFeedAsync(afterVersion: firstPart[^1].Version);
+        Assert.Equal(feed.Select(e => e.Version), firstPart.Concat(resumed).Select(e => e.Version));
+
+        // In follow mode a change made after subscribing arrives without polling by the caller.
+        using var follow = exchange.Feed().SubscribeChanges(new SubscribeChangesRequest { AfterVersion = feed[^1].Version, Follow = true });
+        var school0 = exchange.Schools[0];
+        await exchange.Register(school0).CreateStudentAsync(new CreateStudentRequest
+        {
+            LocalId = "late-arrival",
+            Details = TestStudents.Details(seed: 0, index: 1000, region: school0.RegionCode),
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.True(await follow.ResponseStream.MoveNext(timeout.Token));
+        var live = Assert.Single(follow.ResponseStream.Current.Entries);
+        Assert.Equal("late-arrival", live.Change.StudentLocalId);
+        Assert.Equal(FeedEntryKind.Created, live.Kind);
+    }
+
+    [Fact]
+    public async Task A_school_cannot_write_a_student_owned_by_another_school_and_sees_the_rejection()
+    {
+        await using var exchange = LocalExchange.Create(new LocalExchangeOptions { Name = "not-owner", SchoolCount = 2 });
+        await exchange.StartAllAsync();
+        var (a, b) = (exchange.Schools[0], exchange.Schools[1]);
+        var created = await exchange.Register(a).CreateStudentAsync(new CreateStudentRequest
+        {
+            LocalId = "a-1",
+            Details = TestStudents.Details(seed: 7, index: 1, region: a.RegionCode),
+        });
+        await exchange.WaitUntilSyncedAsync(a, TimeSpan.FromSeconds(30));
+
+        // School B enters the same person (same ID number): rejected as a national duplicate, never merged.
+        await exchange.Register(b).CreateStudentAsync(new CreateStudentRequest
+        {
+            LocalId = "b-1",
+            Details = TestStudents.Details(seed: 7, index: 1, region: a.RegionCode),
+        });
+        await exchange.WaitUntilSyncedAsync(b, TimeSpan.FromSeconds(30));
+        var rejections = await exchange.Register(b).ListPushRejectionsAsync(new ListPushRejectionsRequest());
+        var rejected = Assert.Single(rejections.RejectedChanges);
+        Assert.Equal("b-1", rejected.StudentLocalId);
+        Assert.Equal(RejectionReason.DuplicateIdNumber, rejected.Result.RejectionReason);
+
+        // School B pushing a change that names A's student by national number is refused as not owner.
+        // (B's agent is stopped first: the forged push uses B's next sequence number.)
+        b.Agent.Kill();
+        var push = await exchange.Sync(b).PushChangesAsync(new PushChangesRequest
+        {
+            Changes =
+            {
+                new RecordChange
+                {
+                    Sequence = (await exchange.Sync(b).GetHighWaterMarkAsync(new GetHighWaterMarkRequest())).HighWaterMark + 1,
+                    StudentLocalId = "b-forged",
+                    NationalStudentNumber = (await exchange.Register(a).GetStudentAsync(new GetStudentRequest { LocalId = "a-1" })).Student.NationalStudentNumber,
+                    StatusChanged = new StatusChanged { Kind = StatusEventKind.Withdraw, EffectiveDate = "2025-01-01", Reason = "伪造" },
+                },
+            },
+        });
+        Assert.Equal(ChangeOutcome.Rejected, push.Results[0].Outcome);
+        Assert.Equal(RejectionReason.NotOwner, push.Results[0].RejectionReason);
+        var feed = await exchange.ReadFeedAsync();
+        Assert.DoesNotContain(feed, e => e.StatusAfter == StudentStatus.Withdrawn);
+        Assert.Equal(created.Student.LocalId, feed.Single().Change.StudentLocalId);
+    }
+}
