@@ -15,7 +15,8 @@ public sealed class PushToAuthorityTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var host in Enumerable.Reverse(_hosts))
+        // Agents first: an authority waits (up to Kestrel's shutdown timeout) for their open push streams.
+        foreach (var host in _hosts.OrderBy(h => h is AgentHost ? 0 : 1))
         {
             host.Dispose();
         }

@@ -33,8 +33,15 @@ public static class AgentHostingExtensions
         services.AddSingleton<IAuthorityTokenSource, ApiKeyTokenSource>();
         services.AddGrpcClient<W.SyncService.SyncServiceClient>((sp, o) =>
                 o.Address = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthorityOptions>>().Value.Url)
-            // Development runs over cleartext HTTP/2; the token still has to travel.
-            .ConfigureChannel(o => o.UnsafeUseInsecureChannelCallCredentials = true)
+            .ConfigureChannel((sp, o) =>
+            {
+                // Development runs over cleartext HTTP/2; the token still has to travel.
+                o.UnsafeUseInsecureChannelCallCredentials = true;
+                // The channel's own reconnect backoff (up to 120 s by default) must not outlast the worker's cap.
+                var push = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PushOptions>>().Value;
+                o.InitialReconnectBackoff = push.FirstBackoff;
+                o.MaxReconnectBackoff = push.MaxBackoff;
+            })
             .AddCallCredentials(async (context, metadata, sp) =>
             {
                 var token = await sp.GetRequiredService<IAuthorityTokenSource>().GetTokenAsync(context.CancellationToken);
