@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using RegistryExchange.Authority.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -21,17 +22,26 @@ public abstract class IngestThroughputTests(AuthorityFixture fixture, ITestOutpu
         var school = Fixture.NewSchool();
         var creates = Samples.Creates(1, Changes, "bulk");
         var updates = creates.Select((c, i) => Samples.Update((ulong)(Changes + i + 1), c.StudentLocalId, c.Created.Details.Clone())).ToList();
-        var batches = creates.Concat(updates).Chunk(batchSize).Select(chunk => new W.PushChangesRequest { Changes = { chunk } }).ToList();
-        var sync = Sync(school);
+        var batches = creates.Concat(updates).Chunk(batchSize).ToList();
         await PushAsync(Fixture.NewSchool(), Samples.Creates(1, 200, "warm-up")); // JIT and connection pools
 
+        // As the agent pushes: one stream, the next batch sent while the previous one applies.
         var clock = Stopwatch.StartNew();
-        var accepted = 0;
-        foreach (var batch in batches)
+        using var call = Sync(school).StreamChanges();
+        var sending = Task.Run(async () =>
         {
-            var response = await sync.PushChangesAsync(batch);
+            foreach (var batch in batches)
+            {
+                await call.RequestStream.WriteAsync(new W.StreamChangesRequest { Changes = { batch } });
+            }
+            await call.RequestStream.CompleteAsync();
+        });
+        var accepted = 0;
+        await foreach (var response in call.ResponseStream.ReadAllAsync())
+        {
             accepted += response.Results.Count(r => r.Outcome == W.ChangeOutcome.Accepted);
         }
+        await sending;
         clock.Stop();
 
         Assert.Equal(2 * Changes, accepted);

@@ -195,6 +195,22 @@ public abstract class SyncTests(AuthorityFixture fixture) : AuthorityTestBase(fi
     }
 
     [Fact]
+    public async Task A_stream_stops_at_the_first_refused_batch_after_answering_the_ones_before_it()
+    {
+        var school = Fixture.NewSchool();
+        using var call = Sync(school).StreamChanges();
+        await call.RequestStream.WriteAsync(new W.StreamChangesRequest { Changes = { Samples.Creates(1, 3) } });
+        await call.RequestStream.WriteAsync(new W.StreamChangesRequest { Changes = { Samples.Create(4, "bad", Samples.Details(birthDate: "2023-02-30")) } });
+        await call.RequestStream.WriteAsync(new W.StreamChangesRequest { Changes = { Samples.Creates(5, 3) } });
+
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.Equal(3UL, call.ResponseStream.Current.HighWaterMark);
+        var e = await Rpc.FailsAsync(StatusCode.InvalidArgument, () => call.ResponseStream.MoveNext());
+        Assert.Contains("changes[0].created.details.basic.birth_date", e.FieldViolations().Select(v => v.Field));
+        Assert.Equal(3, (await CountsAsync(school)).HighWaterMark);
+    }
+
+    [Fact]
     public async Task Two_records_can_swap_ID_numbers_within_one_batch()
     {
         var school = Fixture.NewSchool();

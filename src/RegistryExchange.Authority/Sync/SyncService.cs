@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+using Google.Protobuf.Collections;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -37,12 +39,56 @@ public sealed class SyncService(
 
     public override async Task StreamChanges(IAsyncStreamReader<W.StreamChangesRequest> requestStream, IServerStreamWriter<W.StreamChangesResponse> responseStream, ServerCallContext context)
     {
-        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        var schoolCode = context.SchoolCode();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        // The next batch is read and validated while this one applies: validation needs no lock.
+        var batches = Channel.CreateBounded<ValidatedBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var reading = ReadAheadAsync(requestStream, batches.Writer, stop.Token);
+        try
         {
-            var result = await ApplyAsync(request.Changes, context);
-            await responseStream.WriteAsync(new W.StreamChangesResponse { Results = { result.Results }, HighWaterMark = result.HighWaterMark }, context.CancellationToken);
+            await foreach (var batch in batches.Reader.ReadAllAsync(context.CancellationToken))
+            {
+                if (batch.Errors.Count > 0)
+                {
+                    throw RichErrors.InvalidArgument(batch.Errors);
+                }
+                var result = await ingestor.ApplyAsync(schoolCode, batch.Changes, context.CancellationToken);
+                await responseStream.WriteAsync(new W.StreamChangesResponse { Results = { result.Results }, HighWaterMark = result.HighWaterMark }, context.CancellationToken);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reading; // never leave a read of the request stream running past the call
         }
     }
+
+    private async Task ReadAheadAsync(IAsyncStreamReader<W.StreamChangesRequest> requests, ChannelWriter<ValidatedBatch> batches, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var request in requests.ReadAllAsync(ct))
+            {
+                var errors = BatchValidation.Validate(request.Changes, RegistryClock.Today(time), options.Value.MaxBatchSize);
+                await batches.WriteAsync(new ValidatedBatch(request.Changes, errors), ct);
+                if (errors.Count > 0)
+                {
+                    break;
+                }
+            }
+            batches.TryComplete();
+        }
+        catch (Exception e) when (e is OperationCanceledException || ct.IsCancellationRequested)
+        {
+            batches.TryComplete();
+        }
+        catch (Exception e)
+        {
+            batches.TryComplete(e);
+        }
+    }
+
+    private sealed record ValidatedBatch(RepeatedField<W.RecordChange> Changes, IReadOnlyList<ValidationError> Errors);
 
     public override async Task<W.ListRejectedChangesResponse> ListRejectedChanges(W.ListRejectedChangesRequest request, ServerCallContext context)
     {
@@ -70,17 +116,10 @@ public sealed class SyncService(
         return response;
     }
 
-    private Task<BatchResult> ApplyAsync(Google.Protobuf.Collections.RepeatedField<W.RecordChange> changes, ServerCallContext context)
+    private Task<BatchResult> ApplyAsync(RepeatedField<W.RecordChange> changes, ServerCallContext context)
     {
         var schoolCode = context.SchoolCode();
-        var errors = ChangeValidation.ValidateBatch(changes, RegistryClock.Today(time), options.Value.MaxBatchSize).ToList();
-        for (var i = 0; i < changes.Count && errors.Count == 0; i++)
-        {
-            if (changes[i].Sequence > long.MaxValue)
-            {
-                errors.Add(new ValidationError($"changes[{i}].sequence", $"must be at most {long.MaxValue}"));
-            }
-        }
+        var errors = BatchValidation.Validate(changes, RegistryClock.Today(time), options.Value.MaxBatchSize);
         if (errors.Count > 0)
         {
             throw RichErrors.InvalidArgument(errors);
