@@ -3,7 +3,8 @@ using RegistryExchange.Authority.Ingest;
 using RegistryExchange.Authority.Security;
 using RegistryExchange.Authority.Storage;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files sit beside the binary, wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddRegistryStore();
 builder.AddIngest();
 builder.AddAuthoritySecurity();

@@ -19,7 +19,17 @@ internal sealed class RegistryStoreInitializer(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
         await dialect.PrepareDatabaseAsync(db, cancellationToken);
-        var count = await UpsertSchoolsAsync(db, schools.Value, cancellationToken);
+        int count;
+        try
+        {
+            count = await UpsertSchoolsAsync(db, schools.Value, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance starting at the same moment inserted a school first; its row is there now.
+            db.ChangeTracker.Clear();
+            count = await UpsertSchoolsAsync(db, schools.Value, cancellationToken);
+        }
         logger.LogInformation("Registry store ready on {Provider}; {Count} schools configured", dialect.Provider, count);
     }
 
