@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Grpc.Core;
+using RegistryExchange.Cli.Import;
 using RegistryExchange.Cli.Output;
 using RegistryExchange.Domain.Students;
 using Spectre.Console;
@@ -72,7 +73,7 @@ public static class AuthorityCommands
 
     private static Command ResolveDuplicate(RxContext ctx)
     {
-        var names = string.Join(", ", Enum.GetNames<W.DuplicateResolution>().Skip(1).Select(n => Kebab(n)));
+        var names = string.Join(", ", Enum.GetValues<W.DuplicateResolution>().Skip(1).Select(v => StudentColumns.Wire(v).ToLowerInvariant().Replace('_', '-')));
         var command = new Command("resolve", "Resolve a duplicate case: " + names);
         var id = new Argument<long>("case-id") { Description = "The case to resolve" };
         var resolution = new Option<string>("--resolution") { Description = names, Required = true };
@@ -138,9 +139,4 @@ public static class AuthorityCommands
         });
         return command;
     }
-
-    private static string Kebab(string pascal) => StudentColumnsWire(pascal).ToLowerInvariant().Replace('_', '-');
-
-    private static string StudentColumnsWire(string pascal) =>
-        string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString()));
 }
