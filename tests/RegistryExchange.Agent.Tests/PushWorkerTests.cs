@@ -58,4 +58,21 @@ public sealed class PushWorkerTests : IAsyncLifetime, IDisposable
         // The commit wakes the worker; the idle poll (5 s) would be too late.
         Assert.True(committed.Elapsed < TimeSpan.FromSeconds(2), $"took {committed.Elapsed}");
     }
+
+    [Fact]
+    public async Task An_idle_stream_is_closed_and_the_next_commit_opens_a_new_one()
+    {
+        await using var agent = new AgentHost(_dir.File("idle.db"), authority: _authority.Address, authorityHandler: _authority.Handler,
+            settings: new Dictionary<string, string> { ["Push:IdleStreamTimeout"] = "00:00:00.300" });
+        var students = Students.Sample(2);
+        await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = students[0].LocalId, Details = students[0].Details });
+        await Eventually.WaitForAsync(() => Task.FromResult(_authority.State.Applied), a => a == 1, TimeSpan.FromSeconds(30), "the first change");
+
+        await Eventually.WaitForAsync(() => Task.FromResult(_authority.State.OpenStreams), n => n == 0, TimeSpan.FromSeconds(30), "the idle stream to close");
+        var opened = _authority.State.StreamsOpened;
+        await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = students[1].LocalId, Details = students[1].Details });
+
+        await Eventually.WaitForAsync(() => Task.FromResult(_authority.State.Applied), a => a == 2, TimeSpan.FromSeconds(5), "the second change");
+        Assert.Equal(opened + 1, _authority.State.StreamsOpened);
+    }
 }

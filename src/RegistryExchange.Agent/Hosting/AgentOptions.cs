@@ -46,6 +46,10 @@ public sealed class PushOptions
     /// <summary>How often an idle worker looks at the outbox without being woken by a local commit.</summary>
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>An idle stream is closed after this; the next local commit opens a new one. Keeps idle schools from
+    /// holding connections (and the authority's graceful shutdown) open.</summary>
+    public TimeSpan IdleStreamTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan FirstBackoff { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -24,6 +24,15 @@ public sealed class OutboxReader(IServiceScopeFactory scopes)
         return await db.Outbox.MaxAsync(o => (long?)o.Sequence, ct) ?? 0;
     }
 
+    /// <summary>Whether the outbox holds entries past the authority's last known high-water mark.</summary>
+    public async Task<bool> HasUnsentAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
+        var mark = await db.SyncState.Select(s => s.AuthorityHighWaterMark).SingleAsync(ct);
+        return await db.Outbox.AnyAsync(o => o.Sequence > mark, ct);
+    }
+
     /// <summary>Entries from <paramref name="from"/> on, at most <paramref name="maxCount"/> and about
     /// <paramref name="maxBytes"/>; null when there are none.</summary>
     public async Task<PendingBatch?> ReadBatchAsync(long from, int maxCount, int maxBytes, CancellationToken ct)

@@ -26,6 +26,9 @@ internal sealed class PushSession(
     /// <summary>Changes the authority answered in this session.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
+    /// <summary>The session ended because it had nothing to send for <see cref="PushOptions.IdleStreamTimeout"/>.</summary>
+    public bool ClosedWhileIdle { get; private set; }
+
     public async Task RunAsync(CancellationToken ct)
     {
         var highWaterMark = await ReadHighWaterMarkAsync(ct);
@@ -34,7 +37,13 @@ internal sealed class PushSession(
         using var slots = new SemaphoreSlim(options.MaxInFlightBatches);
         var sender = SendAsync(call.RequestStream, highWaterMark + 1, slots, sessionCts.Token);
         var receiver = ReceiveAsync(call.ResponseStream, slots, sessionCts.Token);
-        await Task.WhenAny(sender, receiver);
+        if (await Task.WhenAny(sender, receiver) == sender && sender.IsCompletedSuccessfully)
+        {
+            // Idle close: the request stream is complete; the authority answers what is left and ends the call.
+            await receiver.WaitAsync(authority.CallTimeout, time, ct);
+            ClosedWhileIdle = true;
+            return;
+        }
         await sessionCts.CancelAsync();
         try
         {
@@ -70,8 +79,10 @@ internal sealed class PushSession(
         return mark;
     }
 
+    /// <summary>Sends until cancelled; returns only after completing the stream because it was idle.</summary>
     private async Task SendAsync(IClientStreamWriter<W.StreamChangesRequest> requests, long next, SemaphoreSlim slots, CancellationToken ct)
     {
+        var lastSent = time.GetTimestamp();
         while (true)
         {
             await slots.WaitAsync(ct);
@@ -79,9 +90,17 @@ internal sealed class PushSession(
             if (batch is null)
             {
                 slots.Release();
-                await signal.WaitAsync(options.IdlePoll, time, ct);
+                var idle = time.GetElapsedTime(lastSent);
+                if (idle >= options.IdleStreamTimeout && _inFlight.IsEmpty)
+                {
+                    await requests.CompleteAsync();
+                    return;
+                }
+                var wait = options.IdleStreamTimeout - idle;
+                await signal.WaitAsync(wait < options.IdlePoll && wait > TimeSpan.Zero ? wait : options.IdlePoll, time, ct);
                 continue;
             }
+            lastSent = time.GetTimestamp();
             // Queued before it is written, so its response always finds it.
             _inFlight.Enqueue(batch);
             await requests.WriteAsync(batch.Request, ct);

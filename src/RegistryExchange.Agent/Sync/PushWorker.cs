@@ -25,6 +25,7 @@ public sealed class PushWorker(
     ILogger<PushWorker> logger) : BackgroundService
 {
     private int _gapsInARow;
+    private bool _idle;
 
     private PushOptions Options => pushOptions.Value;
 
@@ -73,15 +74,30 @@ public sealed class PushWorker(
     /// normally, so the next session starts at once with a fresh high-water mark and the backoff starts over.</summary>
     private async ValueTask RunSessionAsync(CancellationToken ct)
     {
+        if (_idle)
+        {
+            await WaitForWorkAsync(ct);
+            _idle = false;
+        }
         var client = clients.CreateClient<W.SyncService.SyncServiceClient>(nameof(W.SyncService.SyncServiceClient));
         var session = new PushSession(client, outbox, results, signal, Options, authorityOptions.Value, time, logger);
         try
         {
             await session.RunAsync(ct);
+            _idle = session.ClosedWhileIdle;
         }
         catch (Exception e) when (!ct.IsCancellationRequested && ReconnectAtOnce(e, session.Delivered))
         {
             logger.LogWarning("Push session ended after {Count} changes: {Error}; reconnecting", session.Delivered, Describe(e));
+        }
+    }
+
+    /// <summary>After an idle close, connect again only for something to send.</summary>
+    private async Task WaitForWorkAsync(CancellationToken ct)
+    {
+        while (!await outbox.HasUnsentAsync(ct))
+        {
+            await signal.WaitAsync(Options.IdlePoll, time, ct);
         }
     }
 

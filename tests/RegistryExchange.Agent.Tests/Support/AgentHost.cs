@@ -16,10 +16,12 @@ public sealed class AgentHost : WebApplicationFactory<Program>
     private readonly Uri? _authority;
     private readonly string _apiKey;
     private readonly Func<HttpMessageHandler>? _authorityHandler;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
     public AgentHost(string database, string schoolCode = "S110105001", Uri? authority = null, string apiKey = "",
-        Func<HttpMessageHandler>? authorityHandler = null)
+        Func<HttpMessageHandler>? authorityHandler = null, IReadOnlyDictionary<string, string>? settings = null)
     {
+        _settings = settings ?? new Dictionary<string, string>();
         _database = database;
         _schoolCode = schoolCode;
         _authority = authority;
@@ -36,6 +38,10 @@ public sealed class AgentHost : WebApplicationFactory<Program>
         builder.UseSetting("Authority:ApiKey", _apiKey);
         builder.UseSetting("Push:MaxBackoff", "00:00:01");
         builder.UseSetting("Push:BatchSize", "200");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
         if (_authorityHandler is not null)
         {
             builder.ConfigureServices(s => s.AddHttpClient(nameof(W.SyncService.SyncServiceClient)).ConfigurePrimaryHttpMessageHandler(_authorityHandler));

@@ -43,6 +43,18 @@ public sealed class FakeState
     public long Applied { get; private set; }
     public List<ulong> Received { get; } = [];
     public int Gaps { get; private set; }
+    private int _openStreams;
+    private int _streamsOpened;
+    public int OpenStreams => Volatile.Read(ref _openStreams);
+    public int StreamsOpened => Volatile.Read(ref _streamsOpened);
+
+    public void StreamOpened()
+    {
+        Interlocked.Increment(ref _openStreams);
+        Interlocked.Increment(ref _streamsOpened);
+    }
+
+    public void StreamClosed() => Interlocked.Decrement(ref _openStreams);
     /// <summary>The next GetHighWaterMark answers this instead of the truth.</summary>
     public long? StaleMarkOnce { get; set; }
 
@@ -96,9 +108,17 @@ internal sealed class FakeSyncService(FakeState state) : W.SyncService.SyncServi
     public override async Task StreamChanges(IAsyncStreamReader<W.StreamChangesRequest> requestStream,
         IServerStreamWriter<W.StreamChangesResponse> responseStream, ServerCallContext context)
     {
-        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        state.StreamOpened();
+        try
         {
-            await responseStream.WriteAsync(state.Apply(request), context.CancellationToken);
+            await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(state.Apply(request), context.CancellationToken);
+            }
+        }
+        finally
+        {
+            state.StreamClosed();
         }
     }
 }
