@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using RegistryExchange.Authority.Feed;
 using RegistryExchange.Protocol;
@@ -27,7 +28,9 @@ public sealed class BatchIngestor(
     /// <param name="changes">Validated by ChangeValidation: non-empty, consecutive sequences.</param>
     public async Task<BatchResult> ApplyAsync(string schoolCode, IReadOnlyList<W.RecordChange> changes, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         using var _ = await applyLock.EnterAsync(ct);
+        var locked = Stopwatch.GetTimestamp();
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var transaction = await dialect.BeginTransactionAsync(db, ct);
         await dialect.AcquireApplyLockAsync(db, ct);
@@ -45,9 +48,11 @@ public sealed class BatchIngestor(
             results.AddRange(await LoadResultsAsync(db, schoolCode, first, replayed, ct));
         }
         var highWaterMark = school.HighWaterMark;
+        var planned = locked;
         if (replayed < changes.Count)
         {
             var write = await PlanAsync(db, school, changes, replayed, ct);
+            planned = Stopwatch.GetTimestamp();
             await writer.WriteAsync(db, write, ct);
             await dialect.AfterWriteAsync(db, write.Changes[^1].Log.Version, ct);
             results.AddRange(write.Changes.Select(c => ChangeResults.ToWire(c.Log)));
@@ -59,8 +64,13 @@ public sealed class BatchIngestor(
         {
             feed.Notify();
         }
-        logger.LogDebug("School {School}: {Applied} changes applied, {Replayed} replayed; high-water mark {HighWaterMark}",
-            schoolCode, changes.Count - replayed, replayed, highWaterMark);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug("School {School}: {Applied} changes applied, {Replayed} replayed, high-water mark {HighWaterMark}; " +
+                "waited {Waited:F1} ms, planned {Planned:F1} ms, wrote and committed {Written:F1} ms",
+                schoolCode, changes.Count - replayed, replayed, highWaterMark, Stopwatch.GetElapsedTime(started, locked).TotalMilliseconds,
+                Stopwatch.GetElapsedTime(locked, planned).TotalMilliseconds, Stopwatch.GetElapsedTime(planned).TotalMilliseconds);
+        }
         return new BatchResult(results, (ulong)highWaterMark);
     }
 

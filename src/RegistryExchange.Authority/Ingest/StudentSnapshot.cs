@@ -32,6 +32,8 @@ internal sealed class StudentState
     public bool ExistedBefore => _stored is not null;
     public Student Student => _student ??= Rebuild(_stored!);
 
+    public void Rebuild() => _ = Student;
+
     public static StudentState Loaded(StudentRow row) =>
         new(row, null, row.NationalStudentNumber, row.OwnerSchoolCode, row.LocalId, row.IdNumber);
 
@@ -66,7 +68,10 @@ internal sealed class StudentSnapshot(string schoolCode)
 
         var snapshot = new StudentSnapshot(schoolCode);
         var students = db.Students.AsNoTracking();
-        snapshot.AddLoaded(await students.Where(s => s.OwnerSchoolCode == schoolCode && localIds.Contains(s.LocalId)).ToListAsync(ct));
+        var own = snapshot.AddLoaded(await students.Where(s => s.OwnerSchoolCode == schoolCode && localIds.Contains(s.LocalId)).ToListAsync(ct));
+        // The school's own students are what its changes apply to: rebuild them from JSON on every core now,
+        // rather than one by one under the decisions loop.
+        Parallel.ForEach(own, state => state.Rebuild());
         if (nationalNumbers.Count > 0)
         {
             snapshot.AddLoaded(await students.Where(s => nationalNumbers.Contains(s.NationalStudentNumber)).ToListAsync(ct));
@@ -108,15 +113,19 @@ internal sealed class StudentSnapshot(string schoolCode)
         }
     }
 
-    private void AddLoaded(List<StudentRow> rows)
+    private List<StudentState> AddLoaded(List<StudentRow> rows)
     {
+        var added = new List<StudentState>(rows.Count);
         foreach (var row in rows)
         {
             if (!_byNationalNumber.ContainsKey(row.NationalStudentNumber))
             {
-                Add(StudentState.Loaded(row));
+                var state = StudentState.Loaded(row);
+                Add(state);
+                added.Add(state);
             }
         }
+        return added;
     }
 
     private static string IdNumberOf(W.RecordChange change) => change.ChangeCase switch
