@@ -51,6 +51,26 @@ public abstract class HostingTests(AuthorityFixture fixture) : AuthorityTestBase
     }
 
     [Fact]
+    public async Task No_log_line_carries_a_full_ID_number()
+    {
+        var first = Fixture.NewSchool();
+        var second = Fixture.NewSchool();
+        var details = Samples.DetailsWithId();
+        var id = details.Basic.IdNumber;
+        var broken = Samples.Details().With(d => d.Basic.IdNumber = id[..17] + (id[17] == '0' ? '1' : '0'));
+
+        await PushAsync(first, Samples.Create(1, "a", details), Samples.Create(2, "b", details.Clone()));     // conflict
+        await PushAsync(second, Samples.Create(1, "c", details.Clone()));                                   // duplicate case
+        await Rpc.FailsAsync(StatusCode.InvalidArgument, () => PushAsync(second, Samples.Create(2, "d", broken)));
+        var cases = new W.DuplicateCaseService.DuplicateCaseServiceClient(Fixture.Channel(AuthorityFixture.StaffKey));
+        var open = await cases.ListDuplicateCasesAsync(new W.ListDuplicateCasesRequest());
+        await cases.ResolveDuplicateCaseAsync(new W.ResolveDuplicateCaseRequest { CaseId = open.Cases[^1].CaseId, Resolution = W.DuplicateResolution.ClaimRejected });
+
+        Assert.NotEmpty(Fixture.Logs.Lines);
+        Assert.DoesNotContain(Fixture.Logs.Lines, line => line.Contains(id, StringComparison.Ordinal) || line.Contains(broken.Basic.IdNumber, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Staff_cannot_push_changes_as_a_school()
     {
         var sync = new W.SyncService.SyncServiceClient(Fixture.Channel(AuthorityFixture.StaffKey));

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RegistryExchange.Storage;
 
 namespace RegistryExchange.Authority.Tests.Infrastructure;
@@ -30,6 +31,8 @@ public abstract class AuthorityFixture : IAsyncLifetime
 
     public abstract string Provider { get; }
     public virtual string IngestMode => "Bulk";
+    /// <summary>Every log line of every instance, at every level.</summary>
+    public LogSink Logs { get; } = new();
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("The fixture is not initialised.");
 
     /// <summary>Creates the database and returns its connection string.</summary>
@@ -51,6 +54,7 @@ public abstract class AuthorityFixture : IAsyncLifetime
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Testing");
+            b.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
             foreach (var (key, value) in Settings(connectionString))
             {
                 b.UseSetting(key, value);
