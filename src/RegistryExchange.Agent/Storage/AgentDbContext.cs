@@ -58,6 +58,7 @@ public sealed class AgentDbContext(DbContextOptions<AgentDbContext> options) : D
             e.HasKey(s => s.Id);
             e.Property(s => s.Id).HasColumnName("id").ValueGeneratedNever();
             e.Property(s => s.AuthorityHighWaterMark).HasColumnName("authority_high_water_mark");
+            e.Property(s => s.ResultsRecordedThrough).HasColumnName("results_recorded_through");
             e.Property(s => s.LastPushAt).HasColumnName("last_push_at").HasConversion(NullableUnixMs);
             e.Property(s => s.LastError).HasColumnName("last_error");
             e.HasData(new SyncState { Id = Storage.SyncState.SingletonId });

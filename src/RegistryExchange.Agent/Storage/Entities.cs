@@ -40,6 +40,11 @@ public sealed class SyncState
     public const int SingletonId = 1;
     public int Id { get; set; } = SingletonId;
     public long AuthorityHighWaterMark { get; set; }
+
+    /// <summary>The highest sequence whose result (national number or rejection) is recorded here. It can trail the
+    /// authority's mark after a crash between the authority's commit and ours; those changes are replayed to get
+    /// their original results back.</summary>
+    public long ResultsRecordedThrough { get; set; }
     public DateTimeOffset? LastPushAt { get; set; }
     public string? LastError { get; set; }
 }

@@ -37,10 +37,12 @@ public sealed class PushResults(IServiceScopeFactory scopes, WriteGate gate, Tim
                         """, (long)result.Sequence, localId, result.RejectionReason.ToString(), result.Message, now);
                 }
             }
+            var recordedThrough = response.Results.Count > 0 ? (long)response.Results[^1].Sequence : 0L;
             Execute(connection, tx, """
-                UPDATE sync_state SET authority_high_water_mark = MAX(authority_high_water_mark, $1), last_push_at = $2, last_error = NULL
+                UPDATE sync_state SET authority_high_water_mark = MAX(authority_high_water_mark, $1), last_push_at = $2, last_error = NULL,
+                    results_recorded_through = MAX(results_recorded_through, $3)
                 WHERE id = 1
-                """, (long)response.HighWaterMark, now);
+                """, (long)response.HighWaterMark, now, recordedThrough);
             await tx.CommitAsync(ct);
         }
     }
@@ -54,6 +56,14 @@ public sealed class PushResults(IServiceScopeFactory scopes, WriteGate gate, Tim
             // The authority's word is the truth after a restore or a reset, so this may also go down.
             await db.SyncState.ExecuteUpdateAsync(s => s.SetProperty(x => x.AuthorityHighWaterMark, highWaterMark), ct);
         }
+    }
+
+    /// <summary>Where the next push session starts: after the last change whose result is recorded here.</summary>
+    public async Task<long> ResultsRecordedThroughAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AgentDbContext>();
+        return await db.SyncState.Select(s => s.ResultsRecordedThrough).SingleAsync(ct);
     }
 
     public async Task RecordErrorAsync(string error, CancellationToken ct)

@@ -75,8 +75,13 @@ internal sealed class PushSession(
             throw new InvalidOperationException(
                 $"The authority has applied changes up to {mark} but this register's outbox ends at {last}; is this the right register for school {response.SchoolCode}?");
         }
-        logger.LogInformation("Push session started: authority high-water mark {Mark}, local outbox at {Last}", mark, last);
-        return mark;
+        // Changes the authority applied whose results this register never recorded (killed in between) are pushed
+        // again: the authority answers replays with the original results, so national numbers and rejections arrive.
+        var recorded = await results.ResultsRecordedThroughAsync(ct);
+        var resumeAfter = Math.Min(mark, recorded);
+        logger.LogInformation("Push session started: authority high-water mark {Mark}, results recorded through {Recorded}, local outbox at {Last}",
+            mark, recorded, last);
+        return resumeAfter;
     }
 
     /// <summary>Sends until cancelled; returns only after completing the stream because it was idle.</summary>
