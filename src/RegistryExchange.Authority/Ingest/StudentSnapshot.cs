@@ -30,7 +30,7 @@ internal sealed class StudentState
     public string? IdNumber { get; set; }
     public string? OriginalIdNumber { get; }
     public bool ExistedBefore => _stored is not null;
-    public Student Student => _student ??= Rebuild(_stored!);
+    public Student Student => _student ??= FromRow(_stored!);
 
     public void Rebuild() => _ = Student;
 
@@ -40,7 +40,7 @@ internal sealed class StudentState
     public static StudentState Registered(Student student, string? idNumber) =>
         new(null, student, student.NationalStudentNumber, student.SchoolCode, student.LocalId, idNumber);
 
-    private static Student Rebuild(StudentRow row)
+    private static Student FromRow(StudentRow row)
     {
         var record = RecordJson.Deserialize(row.RecordJson);
         return Student.Restore(row.LocalId, row.OwnerSchoolCode, row.NationalStudentNumber, row.Status, record.Details, record.History, row.Version);
