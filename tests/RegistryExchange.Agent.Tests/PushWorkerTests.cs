@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using RegistryExchange.Agent.Tests.Support;
 using W = RegistryExchange.Contracts.V1;
 
@@ -27,21 +28,26 @@ public sealed class PushWorkerTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_sequence_gap_makes_the_worker_re_read_the_high_water_mark_and_resume_without_skipping()
     {
-        var import = new W.ImportStudentsRequest();
-        import.Rows.AddRange(Students.Sample(25).Select((s, i) => new W.ImportRow { RowNumber = i + 2, LocalId = s.LocalId, Details = s.Details }));
-        var database = _dir.File("offline.db");
-        await using (var offline = new AgentHost(database))
+        var students = Students.Sample(20);
+        W.ImportStudentsRequest Import(IEnumerable<(string LocalId, W.StudentDetails Details)> rows)
         {
-            await offline.Client().ImportStudentsAsync(import);
+            var request = new W.ImportStudentsRequest();
+            request.Rows.AddRange(rows.Select((s, i) => new W.ImportRow { RowNumber = i + 2, LocalId = s.LocalId, Details = s.Details }));
+            return request;
         }
-        _authority.State.StaleMarkOnce = 7;
+        await using var agent = new AgentHost(_dir.File("gap.db"), authority: _authority.Address, authorityHandler: _authority.Handler);
+        await agent.Client().ImportStudentsAsync(Import(students.Take(10)));
+        await Eventually.WaitForAsync(() => Task.FromResult(_authority.State.Applied), a => a == 10, TimeSpan.FromSeconds(30), "the first ten");
 
-        await using var agent = new AgentHost(database, authority: _authority.Address, authorityHandler: _authority.Handler);
+        // The authority is restored from a backup that ends at 4: the agent's next batch (11..) no longer follows on.
+        _authority.State.AlreadyApplied(4);
+        await agent.Client().ImportStudentsAsync(Import(students.Skip(10)));
+
         await Eventually.WaitForAsync(
             () => agent.Client().GetSyncStatusAsync(new W.GetSyncStatusRequest()).ResponseAsync,
-            s => s.AuthorityHighWaterMark == 25 && s.PendingChanges == 0, TimeSpan.FromSeconds(30), "delivery after the gap");
+            s => s.AuthorityHighWaterMark == 20 && s.PendingChanges == 0, TimeSpan.FromSeconds(30), "delivery after the gap");
         Assert.Equal(1, _authority.State.Gaps);
-        Assert.Equal(Enumerable.Range(1, 25).Select(i => (ulong)i), _authority.State.Received);
+        Assert.Equal(Enumerable.Range(1, 10).Concat(Enumerable.Range(5, 16)).Select(i => (ulong)i), _authority.State.Received);
     }
 
     [Fact]
@@ -74,5 +80,27 @@ public sealed class PushWorkerTests : IAsyncLifetime, IDisposable
 
         await Eventually.WaitForAsync(() => Task.FromResult(_authority.State.Applied), a => a == 2, TimeSpan.FromSeconds(5), "the second change");
         Assert.Equal(opened + 1, _authority.State.StreamsOpened);
+    }
+
+    [Fact]
+    public async Task Results_lost_in_a_crash_after_the_authority_applied_are_fetched_again_by_replaying()
+    {
+        var students = Students.Sample(5);
+        var import = new W.ImportStudentsRequest();
+        import.Rows.AddRange(students.Select((s, i) => new W.ImportRow { RowNumber = i + 2, LocalId = s.LocalId, Details = s.Details }));
+        var database = _dir.File("crashed.db");
+        await using (var offline = new AgentHost(database))
+        {
+            await offline.Client().ImportStudentsAsync(import);
+        }
+        _authority.State.AlreadyApplied(5);
+
+        await using var agent = new AgentHost(database, authority: _authority.Address, authorityHandler: _authority.Handler);
+        var numbers = await Eventually.WaitForAsync(
+            () => agent.QueryAsync(db => db.Students.Select(s => s.NationalStudentNumber).ToListAsync()),
+            n => n.All(x => x.Length > 0), TimeSpan.FromSeconds(30), "national numbers from the replayed results");
+
+        Assert.Empty(_authority.State.Received);
+        Assert.Equal(students.Select(s => "G" + s.Details.Basic.IdNumber).Order(), numbers.Order());
     }
 }

@@ -58,6 +58,15 @@ public sealed class FakeState
     /// <summary>The next GetHighWaterMark answers this instead of the truth.</summary>
     public long? StaleMarkOnce { get; set; }
 
+    /// <summary>As if the first <paramref name="applied"/> changes had been applied before the agent learnt the results.</summary>
+    public void AlreadyApplied(long applied)
+    {
+        lock (_lock)
+        {
+            Applied = applied;
+        }
+    }
+
     public long ReadMark()
     {
         lock (_lock)
