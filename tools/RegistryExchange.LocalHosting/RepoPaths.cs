@@ -11,6 +11,13 @@ public static class RepoPaths
     public static string AuthorityDll => HostDll("RegistryExchange.Authority");
     public static string AgentDll => HostDll("RegistryExchange.Agent");
 
+    /// <summary>A built program under tools/, e.g. ("RegistryExchange.Benchmarks", "rx-bench").</summary>
+    public static string ToolDll(string project, string assembly)
+    {
+        var path = Path.Combine(Root, "tools", project, "bin", Configuration, "net10.0", assembly + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built; build the solution first", path);
+    }
+
     private static string HostDll(string project)
     {
         var path = Path.Combine(Root, "src", project, "bin", Configuration, "net10.0", project + ".dll");

@@ -4,8 +4,8 @@ using RegistryExchange.Sandbox;
 var students = new Option<int>("--students") { Description = "Generated students per school", DefaultValueFactory = _ => 200 };
 var schools = new Option<int>("--schools") { Description = "Number of school agents (1-4)", DefaultValueFactory = _ => 2 };
 var directory = new Option<string>("--dir") { Description = "Where databases and logs go (wiped at start)", DefaultValueFactory = _ => Path.Combine(".rx", "sandbox") };
-var authorityPort = new Option<int>("--authority-port") { Description = "gRPC port of the authority", DefaultValueFactory = _ => 5056 };
-var agentPort = new Option<int>("--first-agent-port") { Description = "gRPC port of the first agent; the others follow", DefaultValueFactory = _ => 5061 };
+var authorityPort = new Option<int>("--authority-port") { Description = "gRPC port of the authority (0: any free port)", DefaultValueFactory = _ => 5056 };
+var agentPort = new Option<int>("--first-agent-port") { Description = "gRPC port of the first agent; the others follow (0: any free ports)", DefaultValueFactory = _ => 5061 };
 var once = new Option<bool>("--exit-when-ready") { Description = "Stop everything once the sample data is synchronised (for scripts and tests)" };
 
 var root = new RootCommand("RegistryExchange sandbox: an authority and school agents on embedded SQLite with sample students.")
