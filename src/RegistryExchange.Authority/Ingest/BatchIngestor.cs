@@ -28,6 +28,10 @@ public sealed class BatchIngestor(
     /// <param name="changes">Validated by ChangeValidation: non-empty, consecutive sequences.</param>
     public async Task<BatchResult> ApplyAsync(string schoolCode, IReadOnlyList<W.RecordChange> changes, CancellationToken ct)
     {
+        if (await TryReplayAsync(schoolCode, changes, ct) is { } replay)
+        {
+            return replay;
+        }
         var started = Stopwatch.GetTimestamp();
         using var _ = await applyLock.EnterAsync(ct);
         var locked = Stopwatch.GetTimestamp();
@@ -72,6 +76,23 @@ public sealed class BatchIngestor(
                 Stopwatch.GetElapsedTime(locked, planned).TotalMilliseconds, Stopwatch.GetElapsedTime(planned).TotalMilliseconds);
         }
         return new BatchResult(results, (ulong)highWaterMark);
+    }
+
+    /// <summary>
+    /// A batch that is wholly applied already needs no lock: the high-water mark only grows and stored results never
+    /// change, so retries do not queue behind other schools' work.
+    /// </summary>
+    private async Task<BatchResult?> TryReplayAsync(string schoolCode, IReadOnlyList<W.RecordChange> changes, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var school = await LoadSchoolAsync(db, schoolCode, ct);
+        var first = (long)changes[0].Sequence;
+        if ((long)changes[^1].Sequence > school.HighWaterMark)
+        {
+            return null;
+        }
+        var results = await LoadResultsAsync(db, schoolCode, first, changes.Count, ct);
+        return new BatchResult([.. results], (ulong)school.HighWaterMark);
     }
 
     private async Task<IngestWrite> PlanAsync(AuthorityDbContext db, SchoolRow school, IReadOnlyList<W.RecordChange> changes, int replayed, CancellationToken ct)
