@@ -47,6 +47,16 @@ for p in src/RegistryExchange.Storage.Sqlite src/RegistryExchange.Storage.Postgr
   fi
 done
 
+step "SQL Server and PostgreSQL migrations script (SQL Server cannot run here: scripting is its check)"
+for p in SqlServer Postgres; do
+  if dotnet ef migrations script --idempotent --project "src/RegistryExchange.Storage.$p" --configuration Release --no-build \
+       -o "$RESULTS/migrations-$p.sql" >"$RESULTS/ef-script-$p.log" 2>&1; then
+    echo "$p: $(wc -l < "$RESULTS/migrations-$p.sql") lines of idempotent migration script"
+  else
+    cat "$RESULTS/ef-script-$p.log"; fail_step "migrations script for $p"
+  fi
+done
+
 for proj in tests/*/*.csproj; do
   name="$(basename "$proj" .csproj)"
   step "dotnet test $name"
