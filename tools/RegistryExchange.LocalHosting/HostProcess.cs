@@ -77,7 +77,7 @@ public sealed class HostProcess : IAsyncDisposable
             try
             {
                 var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
-                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving && !_process.HasExited)
                 {
                     return;
                 }
@@ -143,11 +143,25 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>A port nothing listens on, never the same twice in this process: Linux readily hands the same
+    /// ephemeral port to consecutive bind(0) calls, and two hosts on one port would answer each other's health checks.</summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     public ValueTask DisposeAsync()
