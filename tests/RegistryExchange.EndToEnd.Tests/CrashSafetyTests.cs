@@ -25,7 +25,9 @@ public sealed class CrashSafetyTests
         var workload = new Workload(school.RegionCode, Seed);
         var killsWhilePushing = 0;
 
-        for (var round = 0; round < 12; round++)
+        // Rounds go on until ten kills have landed with changes still unpushed (bounded: a kill between a push's
+        // catching up and the next write does not count).
+        for (var round = 0; round < 30 && killsWhilePushing < 10; round++)
         {
             // Staff keep entering students while the agent pushes; the kill lands at a seeded moment in between.
             using var stop = new CancellationTokenSource();
@@ -60,7 +62,7 @@ public sealed class CrashSafetyTests
         var sync = exchange.Sync(school);
         var killsMidApply = 0;
 
-        for (var round = 0; round < 7; round++)
+        for (var round = 0; round < 20 && killsMidApply < 5; round++)
         {
             await workload.RunAsync(exchange.Register(school), changes: 800);
             await Task.Delay(random.Next(20, 150));
