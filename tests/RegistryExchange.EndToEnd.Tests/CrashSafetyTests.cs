@@ -1,5 +1,7 @@
 using Grpc.Core;
 using RegistryExchange.Contracts.V1;
+using RegistryExchange.Protocol;
+using RegistryExchange.SampleData;
 using RegistryExchange.EndToEnd.Tests.Infrastructure;
 using RegistryExchange.LocalHosting;
 
@@ -87,7 +89,7 @@ public sealed class CrashSafetyTests
     {
         private readonly Random _random = new(seed);
         private readonly List<string> _enrolled = [];
-        private int _next;
+        private readonly IEnumerator<SampleStudent> _students = TestStudents.Endless(seed, region);
 
         public int Changes { get; private set; }
 
@@ -111,9 +113,11 @@ public sealed class CrashSafetyTests
         {
             var creates = _enrolled.Count < 200 ? changes : changes * 10 / 11;
             var import = new ImportStudentsRequest();
-            for (var i = 0; i < creates; i++, _next++)
+            for (var i = 0; i < creates; i++)
             {
-                import.Rows.Add(new ImportRow { RowNumber = i + 2, LocalId = TestStudents.LocalId(_next), Details = TestStudents.Details(seed, _next, region) });
+                var student = _students.Current;
+                _students.MoveNext();
+                import.Rows.Add(new ImportRow { RowNumber = i + 2, LocalId = student.LocalId, Details = student.Details.ToWire() });
             }
             var imported = await register.ImportStudentsAsync(import, deadline: DateTime.UtcNow.AddMinutes(1));
             Assert.All(imported.Results, r => Assert.True(r.Created, string.Join("; ", r.Errors)));

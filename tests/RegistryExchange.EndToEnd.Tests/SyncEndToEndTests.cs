@@ -1,5 +1,6 @@
 using Grpc.Core;
 using RegistryExchange.Contracts.V1;
+using RegistryExchange.Protocol;
 using RegistryExchange.EndToEnd.Tests.Infrastructure;
 using RegistryExchange.LocalHosting;
 
@@ -18,25 +19,22 @@ public sealed class SyncEndToEndTests
         {
             var school = exchange.Schools[s];
             var register = exchange.Register(school);
-            for (var i = 0; i < 30; i++)
+            var students = TestStudents.For(seed: s, region: school.RegionCode, count: 30);
+            foreach (var student in students)
             {
-                await register.CreateStudentAsync(new CreateStudentRequest
-                {
-                    LocalId = TestStudents.LocalId(i),
-                    Details = TestStudents.Details(seed: s, index: i, region: school.RegionCode),
-                });
+                await register.CreateStudentAsync(new CreateStudentRequest { LocalId = student.LocalId, Details = student.Details.ToWire() });
             }
-            var updated = TestStudents.Details(seed: s, index: 3, region: school.RegionCode);
+            var updated = students[3].Details.ToWire();
             updated.Grades.Add(new CourseGrade { Term = "2024-2025-2", Course = "英语", Score = "88" });
-            await register.UpdateStudentAsync(new UpdateStudentRequest { LocalId = TestStudents.LocalId(3), Details = updated });
+            await register.UpdateStudentAsync(new UpdateStudentRequest { LocalId = students[3].LocalId, Details = updated });
             await register.ChangeStudentStatusAsync(new ChangeStudentStatusRequest
             {
-                LocalId = TestStudents.LocalId(4),
+                LocalId = students[4].LocalId,
                 Event = new StatusChanged { Kind = StatusEventKind.Suspend, EffectiveDate = "2025-03-01", Reason = "因病休学", Reference = "休字2025-001" },
             });
             await register.ChangeStudentStatusAsync(new ChangeStudentStatusRequest
             {
-                LocalId = TestStudents.LocalId(5),
+                LocalId = students[5].LocalId,
                 Event = new StatusChanged { Kind = StatusEventKind.Withdraw, EffectiveDate = "2025-03-02", Reason = "本人申请退学" },
             });
         }
@@ -87,7 +85,7 @@ public sealed class SyncEndToEndTests
         await exchange.Register(school0).CreateStudentAsync(new CreateStudentRequest
         {
             LocalId = "late-arrival",
-            Details = TestStudents.Details(seed: 0, index: 1000, region: school0.RegionCode),
+            Details = TestStudents.For(seed: 0, region: school0.RegionCode, count: 31)[30].Details.ToWire(),
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var arrived = new List<FeedEntry>();
@@ -109,7 +107,7 @@ public sealed class SyncEndToEndTests
         var created = await exchange.Register(a).CreateStudentAsync(new CreateStudentRequest
         {
             LocalId = "a-1",
-            Details = TestStudents.Details(seed: 7, index: 1, region: a.RegionCode),
+            Details = TestStudents.For(seed: 7, region: a.RegionCode, count: 1)[0].Details.ToWire(),
         });
         await exchange.WaitUntilSyncedAsync(a, TimeSpan.FromSeconds(30));
 
@@ -117,7 +115,7 @@ public sealed class SyncEndToEndTests
         await exchange.Register(b).CreateStudentAsync(new CreateStudentRequest
         {
             LocalId = "b-1",
-            Details = TestStudents.Details(seed: 7, index: 1, region: a.RegionCode),
+            Details = TestStudents.For(seed: 7, region: a.RegionCode, count: 1)[0].Details.ToWire(),
         });
         await exchange.WaitUntilSyncedAsync(b, TimeSpan.FromSeconds(30));
         var rejections = await exchange.Register(b).ListPushRejectionsAsync(new ListPushRejectionsRequest());
