@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using OpenIddict.EntityFrameworkCore.Models;
 using RegistryExchange.Storage.Model;
 
 namespace RegistryExchange.Storage;
@@ -17,6 +18,9 @@ public sealed class AuthorityDbContext(DbContextOptions<AuthorityDbContext> opti
     public DbSet<StudentRow> Students => Set<StudentRow>();
     public DbSet<ChangeLogRow> ChangeLog => Set<ChangeLogRow>();
     public DbSet<DuplicateCaseRow> DuplicateCases => Set<DuplicateCaseRow>();
+    public DbSet<AuditEntryRow> AuditEntries => Set<AuditEntryRow>();
+    public DbSet<AuditSubjectRow> AuditSubjects => Set<AuditSubjectRow>();
+    public DbSet<AuditCheckpointRow> AuditCheckpoints => Set<AuditCheckpointRow>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -31,6 +35,8 @@ public sealed class AuthorityDbContext(DbContextOptions<AuthorityDbContext> opti
         ConfigureStudents(modelBuilder.Entity<StudentRow>());
         ConfigureChangeLog(modelBuilder.Entity<ChangeLogRow>());
         ConfigureDuplicateCases(modelBuilder.Entity<DuplicateCaseRow>());
+        ConfigureAudit(modelBuilder);
+        ConfigureOpenIddict(modelBuilder);
         ApplySnakeCase(modelBuilder.Model);
     }
 
@@ -87,6 +93,47 @@ public sealed class AuthorityDbContext(DbContextOptions<AuthorityDbContext> opti
         e.Property(c => c.Resolution).HasConversion<string>().HasMaxLength(32);
         e.Property(c => c.Note).HasMaxLength(1000);
         e.HasIndex(c => new { c.State, c.Id });
+    }
+
+    private static void ConfigureAudit(ModelBuilder modelBuilder)
+    {
+        var entry = modelBuilder.Entity<AuditEntryRow>();
+        entry.ToTable("audit_entries");
+        entry.HasKey(a => a.Sequence);
+        entry.Property(a => a.Sequence).ValueGeneratedNever();
+        entry.Property(a => a.ActorClientId).HasMaxLength(100);
+        entry.Property(a => a.ActorKind).HasMaxLength(16);
+        entry.Property(a => a.ActorSchoolCode).HasMaxLength(32);
+        entry.Property(a => a.Action).HasMaxLength(64);
+        entry.Property(a => a.Purpose).HasMaxLength(200);
+        entry.Property(a => a.Detail).HasMaxLength(1000);
+        entry.Property(a => a.PreviousHash).HasMaxLength(32);
+        entry.Property(a => a.Hash).HasMaxLength(32);
+        entry.HasIndex(a => new { a.ActorClientId, a.Sequence });
+
+        var subject = modelBuilder.Entity<AuditSubjectRow>();
+        subject.ToTable("audit_subjects");
+        subject.HasKey(s => new { s.EntrySequence, s.StudentKey });
+        subject.Property(s => s.StudentKey).HasMaxLength(100);
+        subject.HasIndex(s => new { s.StudentKey, s.EntrySequence });
+
+        var checkpoint = modelBuilder.Entity<AuditCheckpointRow>();
+        checkpoint.ToTable("audit_checkpoints");
+        checkpoint.HasKey(c => c.Sequence);
+        checkpoint.Property(c => c.Sequence).ValueGeneratedNever();
+        checkpoint.Property(c => c.Hash).HasMaxLength(32);
+        checkpoint.Property(c => c.KeyId).HasMaxLength(100);
+        checkpoint.Property(c => c.Signature).HasMaxLength(2000);
+    }
+
+    /// <summary>OpenIddict's applications, authorizations, scopes and tokens, in this store under <c>oidc_</c> names.</summary>
+    private static void ConfigureOpenIddict(ModelBuilder modelBuilder)
+    {
+        modelBuilder.UseOpenIddict();
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreApplication>().ToTable("oidc_applications");
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreAuthorization>().ToTable("oidc_authorizations");
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreScope>().ToTable("oidc_scopes");
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreToken>().ToTable("oidc_tokens");
     }
 
     private static void ApplySnakeCase(IMutableModel model)
