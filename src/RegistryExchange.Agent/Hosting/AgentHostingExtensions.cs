@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using RegistryExchange.Agent.Api;
 using RegistryExchange.Agent.Register;
 using RegistryExchange.Agent.Storage;
@@ -25,34 +26,42 @@ public static class AgentHostingExtensions
         return services;
     }
 
-    /// <summary>The push worker and its authority client (bearer token from <see cref="IAuthorityTokenSource"/>).</summary>
+    /// <summary>The push worker and its authority client: OAuth client-credentials tokens (<see cref="IAuthorityTokenSource"/>),
+    /// deadlines on every call, message limits set on purpose.</summary>
     public static IServiceCollection AddPushToAuthority(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AuthorityOptions>().Bind(configuration.GetSection(AuthorityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuthorityOptions>().Bind(configuration.GetSection(AuthorityOptions.Section)).ValidateDataAnnotations()
+            .Validate<IOptions<PushOptions>>((authority, push) => !push.Value.Enabled || (authority.ClientId.Length > 0 && authority.ClientSecret.Length > 0),
+                "Authority:ClientId and Authority:ClientSecret are required to push: the agent's credentials from its school's registration (rx clients register-school).")
+            .Validate<IOptions<PushOptions>>((authority, push) => push.Value.MaxBatchBytes + 64 * 1024 <= authority.MaxSendMessageBytes,
+                "Push:MaxBatchBytes must stay at least 64 KiB below Authority:MaxSendMessageBytes.")
+            .ValidateOnStart();
         services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IAuthorityTokenSource, ApiKeyTokenSource>();
+        services.AddHttpClient(ClientCredentialsTokenSource.HttpClientName);
+        services.AddSingleton<ClientCredentialsTokenSource>();
+        services.AddSingleton<IAuthorityTokenSource>(sp => sp.GetRequiredService<ClientCredentialsTokenSource>());
         services.AddGrpcClient<W.SyncService.SyncServiceClient>((sp, o) =>
-                o.Address = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthorityOptions>>().Value.Url)
+                o.Address = sp.GetRequiredService<IOptions<AuthorityOptions>>().Value.Url)
             .ConfigureChannel((sp, o) =>
             {
+                var authority = sp.GetRequiredService<IOptions<AuthorityOptions>>().Value;
                 // Development runs over cleartext HTTP/2; the token still has to travel.
                 o.UnsafeUseInsecureChannelCallCredentials = true;
+                o.MaxSendMessageSize = authority.MaxSendMessageBytes;
+                o.MaxReceiveMessageSize = authority.MaxReceiveMessageBytes;
                 // The channel's own reconnect backoff (up to 120 s by default) must not outlast the worker's cap.
-                var push = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PushOptions>>().Value;
+                var push = sp.GetRequiredService<IOptions<PushOptions>>().Value;
                 o.InitialReconnectBackoff = push.FirstBackoff;
                 o.MaxReconnectBackoff = push.MaxBackoff;
             })
             .AddCallCredentials(async (context, metadata, sp) =>
             {
                 var token = await sp.GetRequiredService<IAuthorityTokenSource>().GetTokenAsync(context.CancellationToken);
-                if (token.Length > 0)
-                {
-                    metadata.Add("Authorization", "Bearer " + token);
-                }
+                metadata.Add("Authorization", "Bearer " + token.Value);
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
-                // Notice a dead authority on an idle stream instead of waiting on it forever.
+                // Notice a dead authority on an idle or long stream instead of waiting on it forever.
                 KeepAlivePingDelay = TimeSpan.FromSeconds(20),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
@@ -73,6 +82,8 @@ public static class AgentHostingExtensions
             o.Interceptors.Add<DomainErrorInterceptor>();
             // Imports arrive in chunks of up to MaxImportRows rows; leave room for rich records.
             o.MaxReceiveMessageSize = configuration.GetValue("Grpc:MaxReceiveMessageSizeMb", 64) * 1024 * 1024;
+            // Answers are pages and single records; a full page of rich records stays far below this.
+            o.MaxSendMessageSize = configuration.GetValue("Grpc:MaxSendMessageSizeMb", 64) * 1024 * 1024;
         });
         services.AddGrpcHealthChecks().AddCheck<RegisterHealthCheck>("register");
         if (configuration.GetValue("Grpc:EnableReflection", true))

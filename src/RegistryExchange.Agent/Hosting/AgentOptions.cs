@@ -11,19 +11,58 @@ public sealed class SchoolOptions
     public string Code { get; set; } = "";
 }
 
-/// <summary><c>Authority:*</c>: where changes go and how the agent proves who it is.</summary>
-public sealed class AuthorityOptions
+/// <summary><c>Authority:*</c>: where changes go and how the agent proves who it is (OAuth 2.0 client credentials).</summary>
+public sealed class AuthorityOptions : IValidatableObject
 {
     public const string Section = "Authority";
 
+    /// <summary>The authority's gRPC endpoint.</summary>
     [Required]
     public Uri? Url { get; set; } = new("http://127.0.0.1:5056");
 
-    /// <summary>Development credential, sent as a bearer token until the identity issue brings OAuth tokens.</summary>
-    public string ApiKey { get; set; } = "";
+    /// <summary>The authority's OAuth 2.0 token endpoint, e.g. <c>http://127.0.0.1:5055/connect/token</c>.</summary>
+    [Required]
+    public Uri? TokenEndpoint { get; set; } = new("http://127.0.0.1:5055/connect/token");
 
-    /// <summary>Deadline of every unary call to the authority.</summary>
+    /// <summary>This agent's client id at the authority (issued with its school's registration).</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>The client secret. Keep it out of files others can read; never logged.</summary>
+    public string ClientSecret { get; set; } = "";
+
+    /// <summary>Space-separated scopes to ask for.</summary>
+    [Required]
+    public string Scopes { get; set; } = "sync";
+
+    /// <summary>Deadline of every unary call to the authority and of each token request.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A push stream stops sending after this even if its token would allow longer, then drains and
+    /// reconnects; its gRPC deadline is this plus <see cref="CallTimeout"/>.</summary>
+    public TimeSpan MaxStreamLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Retries of a token request that failed transiently (network, 5xx, 429), before the caller sees it.</summary>
+    [Range(0, 10)]
+    public int TokenRetries { get; set; } = 3;
+
+    /// <summary>First retry delay of a token request; exponential with jitter after that.</summary>
+    public TimeSpan TokenRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Largest message the agent sends to the authority; a batch is cut well below it (<see cref="PushOptions.MaxBatchBytes"/>).</summary>
+    [Range(1024 * 1024, 256 * 1024 * 1024)]
+    public int MaxSendMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest message the agent accepts from the authority (batch results are small).</summary>
+    [Range(64 * 1024, 256 * 1024 * 1024)]
+    public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (CallTimeout <= TimeSpan.Zero || MaxStreamLifetime <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Authority:CallTimeout and Authority:MaxStreamLifetime must be positive.", [nameof(CallTimeout), nameof(MaxStreamLifetime)]);
+        }
+    }
 }
 
 /// <summary><c>Push:*</c>: the push worker.</summary>

@@ -8,10 +8,14 @@ namespace RegistryExchange.Agent.Sync;
 
 /// <summary>
 /// One stream to the authority: a sender that keeps up to MaxInFlightBatches batches unanswered and a receiver
-/// that records each response in order. Either failing ends the session.
+/// that records each response in order. Either failing ends the session. The stream lives no longer than the token
+/// it was opened with: when that token is due for renewal (or after <see cref="AuthorityOptions.MaxStreamLifetime"/>)
+/// the sender completes the stream, the authority answers what is in flight, and the worker opens the next session
+/// with a fresh token. A batch therefore never travels on an expired token.
 /// </summary>
 internal sealed class PushSession(
     W.SyncService.SyncServiceClient client,
+    IAuthorityTokenSource tokens,
     OutboxReader outbox,
     PushResults results,
     OutboxSignal signal,
@@ -29,19 +33,28 @@ internal sealed class PushSession(
     /// <summary>The session ended because it had nothing to send for <see cref="PushOptions.IdleStreamTimeout"/>.</summary>
     public bool ClosedWhileIdle { get; private set; }
 
+    /// <summary>The token this session's calls carry (the authority may refuse it: see <see cref="IAuthorityTokenSource.Invalidate"/>).</summary>
+    public AccessToken? Token { get; private set; }
+
     public async Task RunAsync(CancellationToken ct)
     {
+        // Asked here rather than only in the call credentials: a refused client fails with the token endpoint's own
+        // words (recorded in sync_state), and the session learns when its token is due.
+        Token = await tokens.GetTokenAsync(ct);
+        var lifetimeEnd = time.GetUtcNow() + authority.MaxStreamLifetime;
+        var stopSendingAt = Token.RenewAt < lifetimeEnd ? Token.RenewAt : lifetimeEnd;
         var highWaterMark = await ReadHighWaterMarkAsync(ct);
         using var sessionCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var call = client.StreamChanges(cancellationToken: sessionCts.Token);
+        // The deadline leaves the authority time to answer what is in flight after the sender stops.
+        using var call = client.StreamChanges(deadline: stopSendingAt.UtcDateTime + authority.CallTimeout, cancellationToken: sessionCts.Token);
         using var slots = new SemaphoreSlim(options.MaxInFlightBatches);
-        var sender = SendAsync(call.RequestStream, highWaterMark + 1, slots, sessionCts.Token);
+        var sender = SendAsync(call.RequestStream, highWaterMark + 1, slots, stopSendingAt, sessionCts.Token);
         var receiver = ReceiveAsync(call.ResponseStream, slots, sessionCts.Token);
         if (await Task.WhenAny(sender, receiver) == sender && sender.IsCompletedSuccessfully)
         {
-            // Idle close: the request stream is complete; the authority answers what is left and ends the call.
+            // Idle or token-due close: the request stream is complete; the authority answers what is left and ends the call.
             await receiver.WaitAsync(authority.CallTimeout, time, ct);
-            ClosedWhileIdle = true;
+            ClosedWhileIdle = sender.Result == SendEnd.Idle;
             return;
         }
         await sessionCts.CancelAsync();
@@ -84,13 +97,24 @@ internal sealed class PushSession(
         return resumeAfter;
     }
 
-    /// <summary>Sends until cancelled; returns only after completing the stream because it was idle.</summary>
-    private async Task SendAsync(IClientStreamWriter<W.StreamChangesRequest> requests, long next, SemaphoreSlim slots, CancellationToken ct)
+    private enum SendEnd { Idle, TokenDue }
+
+    /// <summary>Sends until cancelled; returns only after completing the stream because it was idle or its token is due.</summary>
+    private async Task<SendEnd> SendAsync(IClientStreamWriter<W.StreamChangesRequest> requests, long next, SemaphoreSlim slots,
+        DateTimeOffset stopSendingAt, CancellationToken ct)
     {
         var lastSent = time.GetTimestamp();
         while (true)
         {
             await slots.WaitAsync(ct);
+            var untilStop = stopSendingAt - time.GetUtcNow();
+            if (untilStop <= TimeSpan.Zero)
+            {
+                slots.Release();
+                logger.LogDebug("Push stream closing: its token is due for renewal");
+                await requests.CompleteAsync();
+                return SendEnd.TokenDue;
+            }
             var batch = await outbox.ReadBatchAsync(next, options.BatchSize, options.MaxBatchBytes, ct);
             if (batch is null)
             {
@@ -99,10 +123,11 @@ internal sealed class PushSession(
                 if (idle >= options.IdleStreamTimeout && _inFlight.IsEmpty)
                 {
                     await requests.CompleteAsync();
-                    return;
+                    return SendEnd.Idle;
                 }
                 var wait = options.IdleStreamTimeout - idle;
-                await signal.WaitAsync(wait < options.IdlePoll && wait > TimeSpan.Zero ? wait : options.IdlePoll, time, ct);
+                wait = wait < options.IdlePoll && wait > TimeSpan.Zero ? wait : options.IdlePoll;
+                await signal.WaitAsync(wait < untilStop ? wait : untilStop, time, ct);
                 continue;
             }
             lastSent = time.GetTimestamp();

@@ -16,6 +16,7 @@ namespace RegistryExchange.Agent.Sync;
 /// </summary>
 public sealed class PushWorker(
     GrpcClientFactory clients,
+    IAuthorityTokenSource tokens,
     OutboxReader outbox,
     PushResults results,
     OutboxSignal signal,
@@ -25,6 +26,7 @@ public sealed class PushWorker(
     ILogger<PushWorker> logger) : BackgroundService
 {
     private int _gapsInARow;
+    private int _refusalsInARow;
     private bool _idle;
 
     private PushOptions Options => pushOptions.Value;
@@ -80,16 +82,39 @@ public sealed class PushWorker(
             _idle = false;
         }
         var client = clients.CreateClient<W.SyncService.SyncServiceClient>(nameof(W.SyncService.SyncServiceClient));
-        var session = new PushSession(client, outbox, results, signal, Options, authorityOptions.Value, time, logger);
+        var session = new PushSession(client, tokens, outbox, results, signal, Options, authorityOptions.Value, time, logger);
         try
         {
             await session.RunAsync(ct);
             _idle = session.ClosedWhileIdle;
+            _refusalsInARow = 0;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && session.Token is { } refused)
+        {
+            // Revoked, signed with a key the authority no longer has, or expired on a clock that disagrees with ours:
+            // a new token is fetched for the next session, which resumes from the authority's mark (nothing is lost
+            // or applied twice). Backs off only if a fresh token is refused too.
+            tokens.Invalidate(refused);
+            if (ct.IsCancellationRequested || !ReconnectAfterRefusal(session.Delivered))
+            {
+                throw;
+            }
+            logger.LogWarning("The authority refused the access token after {Count} changes ({Error}); reconnecting with a new token",
+                session.Delivered, Describe(e));
         }
         catch (Exception e) when (!ct.IsCancellationRequested && ReconnectAtOnce(e, session.Delivered))
         {
             logger.LogWarning("Push session ended after {Count} changes: {Error}; reconnecting", session.Delivered, Describe(e));
         }
+    }
+
+    private bool ReconnectAfterRefusal(long delivered)
+    {
+        if (delivered > 0)
+        {
+            _refusalsInARow = 0;
+        }
+        return _refusalsInARow++ == 0;
     }
 
     /// <summary>After an idle close, connect again only for something to send.</summary>
