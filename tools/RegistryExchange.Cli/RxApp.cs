@@ -21,13 +21,17 @@ public sealed class RxApp(RxContext ctx)
         var root = new RootCommand("rx: the RegistryExchange tool for school and authority staff");
         root.Add(CommandKit.Agent);
         root.Add(CommandKit.Authority);
-        root.Add(CommandKit.Key);
+        root.Add(CommandKit.ClientId);
+        root.Add(CommandKit.ClientSecret);
+        root.Add(CommandKit.TokenEndpoint);
         root.Add(StudentsCommands.Build(ctx));
         root.Add(SyncCommands.Build(ctx));
         foreach (var command in AuthorityCommands.Build(ctx))
         {
             root.Add(command);
         }
+        root.Add(ClientsCommands.Build(ctx));
+        root.Add(AuditCommands.Build(ctx));
         root.Add(SampleCommand.Build(ctx));
         return root;
     }

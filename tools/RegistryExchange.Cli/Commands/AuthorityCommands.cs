@@ -9,7 +9,7 @@ using W = RegistryExchange.Contracts.V1;
 
 namespace RegistryExchange.Cli.Commands;
 
-/// <summary>Commands against the authority (<c>--authority URL --key KEY</c>).</summary>
+/// <summary>Commands against the authority (<c>--authority URL</c>, client credentials for a token).</summary>
 public static class AuthorityCommands
 {
     public static IEnumerable<Command> Build(RxContext ctx)
@@ -22,17 +22,17 @@ public static class AuthorityCommands
         return [authority, duplicates, Feed(ctx)];
     }
 
-    private static Metadata Headers(ParseResult p) => RxContext.Bearer(p.GetValue(CommandKit.Key));
+    internal static Task<Metadata> HeadersAsync(RxContext ctx, ParseResult p, CancellationToken ct) => ctx.BearerAsync(CommandKit.Credentials(p), ct);
 
-    private static CallInvoker Invoker(RxContext ctx, ParseResult p) => ctx.Channel(p.GetValue(CommandKit.Authority)!).CreateCallInvoker();
+    internal static CallInvoker Invoker(RxContext ctx, ParseResult p) => ctx.Channel(p.GetValue(CommandKit.Authority)!).CreateCallInvoker();
 
     private static Command HighWaterMark(RxContext ctx)
     {
-        var command = new Command("hwm", "The highest sequence the authority has applied for the school of --key");
+        var command = new Command("hwm", "The highest sequence the authority has applied for the calling school (a school agent's credentials)");
         command.Run(ctx, async (p, ct) =>
         {
             var client = new W.SyncService.SyncServiceClient(Invoker(ctx, p));
-            var r = await client.GetHighWaterMarkAsync(new W.GetHighWaterMarkRequest(), Headers(p), ctx.Deadline(), ct);
+            var r = await client.GetHighWaterMarkAsync(new W.GetHighWaterMarkRequest(), await HeadersAsync(ctx, p, ct), ctx.Deadline(), ct);
             ctx.Console.MarkupLine($"school {Markup.Escape(r.SchoolCode)}: high-water mark {r.HighWaterMark}");
             return CommandKit.Ok;
         });
@@ -53,7 +53,7 @@ public static class AuthorityCommands
         {
             var client = new W.DuplicateCaseService.DuplicateCaseServiceClient(Invoker(ctx, p));
             var request = new W.ListDuplicateCasesRequest { IncludeResolved = p.GetValue(all), PageSize = p.GetValue(pageSize), AfterCaseId = p.GetValue(after) };
-            var response = await client.ListDuplicateCasesAsync(request, Headers(p), ctx.Deadline(), ct);
+            var response = await client.ListDuplicateCasesAsync(request, await HeadersAsync(ctx, p, ct), ctx.Deadline(), ct);
             if (p.GetValue(CommandKit.Json))
             {
                 RecordView.Json(ctx.Console, response);
@@ -89,7 +89,7 @@ public static class AuthorityCommands
             }
             var client = new W.DuplicateCaseService.DuplicateCaseServiceClient(Invoker(ctx, p));
             var request = new W.ResolveDuplicateCaseRequest { CaseId = p.GetValue(id), Resolution = r, Note = p.GetValue(note) ?? "" };
-            var response = await client.ResolveDuplicateCaseAsync(request, Headers(p), ctx.Deadline(), ct);
+            var response = await client.ResolveDuplicateCaseAsync(request, await HeadersAsync(ctx, p, ct), ctx.Deadline(), ct);
             ctx.Console.MarkupLine($"[green]Case {response.DuplicateCase.CaseId} is {response.DuplicateCase.State}: {response.DuplicateCase.Resolution}[/]");
             return CommandKit.Ok;
         });
@@ -108,8 +108,9 @@ public static class AuthorityCommands
         {
             var client = new W.ChangeFeedService.ChangeFeedServiceClient(Invoker(ctx, p));
             var request = new W.SubscribeChangesRequest { AfterVersion = p.GetValue(from), Follow = p.GetValue(follow) };
-            // A followed stream has no deadline: it is meant to stay open.
-            using var call = client.SubscribeChanges(request, Headers(p), request.Follow ? null : ctx.Deadline(), ct);
+            // A followed stream is meant to stay open, but not forever.
+            var deadline = request.Follow ? ctx.Time.GetUtcNow().UtcDateTime + RxContext.MaxFollow : ctx.Deadline();
+            using var call = client.SubscribeChanges(request, await HeadersAsync(ctx, p, ct), deadline, ct);
             var count = 0;
             try
             {
@@ -133,6 +134,10 @@ public static class AuthorityCommands
             catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
             {
                 // Ctrl-C while following.
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded && request.Follow)
+            {
+                ctx.Console.MarkupLine($"[grey]Stopped following after {RxContext.MaxFollow.TotalHours} hours; resume with --from the last version.[/]");
             }
             ctx.Console.MarkupLine($"{count} entr{(count == 1 ? "y" : "ies")}");
             return CommandKit.Ok;

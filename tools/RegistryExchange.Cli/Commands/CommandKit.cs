@@ -26,12 +26,29 @@ public static class CommandKit
         Recursive = true,
     };
 
-    public static readonly Option<string> Key = new("--key")
+    public static readonly Option<string> ClientId = new("--client-id")
     {
-        Description = "The development API key for the authority (env RX_KEY)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RX_KEY") ?? "",
+        Description = "Your client id at the authority (env RX_CLIENT_ID)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RX_CLIENT_ID") ?? "",
         Recursive = true,
     };
+
+    public static readonly Option<string> ClientSecret = new("--client-secret")
+    {
+        Description = "Your client secret (env RX_CLIENT_SECRET; prefer the variable: arguments show in the process list)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RX_CLIENT_SECRET") ?? "",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> TokenEndpoint = new("--token-endpoint")
+    {
+        Description = "The authority's OAuth token endpoint (env RX_TOKEN_ENDPOINT)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RX_TOKEN_ENDPOINT") is { Length: > 0 } v ? v : "http://127.0.0.1:5055/connect/token",
+        Recursive = true,
+    };
+
+    public static ClientCredentials Credentials(ParseResult p) =>
+        new(p.GetValue(ClientId)?.Trim() ?? "", p.GetValue(ClientSecret) ?? "", p.GetValue(TokenEndpoint) ?? "");
 
     public static readonly Option<bool> Json = new("--json") { Description = "Print protobuf JSON instead of tables" };
 
@@ -45,6 +62,11 @@ public static class CommandKit
             catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !ct.IsCancellationRequested)
             {
                 ErrorReport.Print(ctx.Console, e);
+                return Failed;
+            }
+            catch (TokenException e)
+            {
+                ctx.Console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
                 return Failed;
             }
             catch (UsageException e)
