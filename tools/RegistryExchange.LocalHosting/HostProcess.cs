@@ -12,14 +12,18 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly string _dll;
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly string _logPath;
+    private readonly string _environment;
     private Process? _process;
 
-    public HostProcess(string name, string dll, int port, IReadOnlyDictionary<string, string> settings, string logDirectory)
+    /// <param name="environment">ASPNETCORE_ENVIRONMENT. "Local" keeps a host's development settings (demo schools)
+    /// out; the authority needs "Development" to serve its token endpoint over plain HTTP on loopback.</param>
+    public HostProcess(string name, string dll, int port, IReadOnlyDictionary<string, string> settings, string logDirectory, string environment = "Local")
     {
         Name = name;
         _dll = dll;
         Port = port;
         _settings = settings;
+        _environment = environment;
         _logPath = Path.Combine(logDirectory, name + ".log");
     }
 
@@ -40,10 +44,9 @@ public sealed class HostProcess : IAsyncDisposable
         };
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(_dll);
-        // Not "Development": the hosts' development settings name their own demo schools and keys; a local exchange
-        // configures everything itself. Reflection stays on so grpcurl-style tools work against the sandbox.
-        info.Environment["DOTNET_ENVIRONMENT"] = "Local";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Local";
+        // A local exchange configures everything itself. Reflection stays on so grpcurl-style tools work against the sandbox.
+        info.Environment["DOTNET_ENVIRONMENT"] = _environment;
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = _environment;
         info.Environment["Grpc__EnableReflection"] = "true";
         info.Environment["Kestrel__Endpoints__Grpc__Url"] = Address.ToString().TrimEnd('/');
         info.Environment["Kestrel__Endpoints__Grpc__Protocols"] = "Http2";
@@ -110,7 +113,7 @@ public sealed class HostProcess : IAsyncDisposable
         {
             settings[key] = value;
         }
-        return new HostProcess(Name, _dll, Port, settings, Path.GetDirectoryName(_logPath)!);
+        return new HostProcess(Name, _dll, Port, settings, Path.GetDirectoryName(_logPath)!, _environment);
     }
 
     /// <summary>Peak resident memory of the running process (VmHWM), in bytes; Linux only.</summary>

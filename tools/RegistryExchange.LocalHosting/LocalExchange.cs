@@ -4,24 +4,38 @@ using RegistryExchange.Contracts.V1;
 
 namespace RegistryExchange.LocalHosting;
 
-/// <summary>An authority and its school agents as real processes on loopback, each with its own SQLite file.</summary>
+/// <summary>An authority and its school agents as real processes on loopback, each with its own SQLite file. The
+/// authority's token server seeds a staff client, one agent client per school and a feed consumer, each with a random
+/// secret; agents and the helpers here get real access tokens from its token endpoint.</summary>
 public sealed class LocalExchange : IAsyncDisposable
 {
-    public const string StaffKey = "staff-dev-key";
+    public const string StaffClientId = "rx-staff";
+    public const string FeedClientId = "rx-feed";
     private readonly List<GrpcChannel> _channels = [];
 
-    private LocalExchange(string workDirectory, HostProcess authority, IReadOnlyList<School> schools)
+    private LocalExchange(string workDirectory, HostProcess authority, Uri tokenEndpoint, ClientCredentials staff, ClientCredentials feed,
+        IReadOnlyList<School> schools)
     {
         WorkDirectory = workDirectory;
         Authority = authority;
+        TokenEndpoint = tokenEndpoint;
+        Staff = staff;
+        FeedConsumer = feed;
         Schools = schools;
+        Tokens = new ClientTokens(tokenEndpoint);
     }
 
-    public sealed record School(string Code, string Name, string RegionCode, string Key, HostProcess Agent);
+    public sealed record School(string Code, string Name, string RegionCode, ClientCredentials Client, HostProcess Agent);
 
     public string WorkDirectory { get; }
     public HostProcess Authority { get; }
+    /// <summary>The authority's OAuth token endpoint (its HTTP/1.1 web endpoint, beside the gRPC one).</summary>
+    public Uri TokenEndpoint { get; }
+    /// <summary>Authority staff: every staff scope (admin, audit, feed, ...).</summary>
+    public ClientCredentials Staff { get; }
+    public ClientCredentials FeedConsumer { get; }
     public IReadOnlyList<School> Schools { get; }
+    public ClientTokens Tokens { get; }
 
     /// <summary>Lays out an exchange under <see cref="LocalExchangeOptions.WorkDirectory"/> without starting it.</summary>
     public static LocalExchange Create(LocalExchangeOptions options)
@@ -29,40 +43,64 @@ public sealed class LocalExchange : IAsyncDisposable
         var dir = options.WorkDirectory ?? RepoPaths.NewWorkDirectory(options.Name);
         Directory.CreateDirectory(dir);
         var authorityPort = options.AuthorityPort > 0 ? options.AuthorityPort : HostProcess.FreePort();
+        var webPort = options.AuthorityWebPort > 0 ? options.AuthorityWebPort : HostProcess.FreePort();
+        var issuer = new Uri($"http://127.0.0.1:{webPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
+        var tokenEndpoint = new Uri(issuer, "connect/token");
+        var staff = new ClientCredentials(StaffClientId, NewSecret());
+        var feed = new ClientCredentials(FeedClientId, NewSecret());
         var settings = new Dictionary<string, string>
         {
             ["Storage:Provider"] = "Sqlite",
             ["ConnectionStrings:Registry"] = $"Data Source={Path.Combine(dir, "authority.db")}",
-            ["DevelopmentAuth:Enabled"] = "true",
-            ["DevelopmentAuth:Clients:0:Key"] = StaffKey,
-            ["DevelopmentAuth:Clients:0:Role"] = "staff",
+            // The token server: plain HTTP on loopback (the authority allows it in Development only), keys kept in the
+            // work directory so tokens survive an authority restart.
+            ["Identity:Issuer"] = issuer.ToString(),
+            ["Identity:KeyDirectory"] = Path.Combine(dir, "identity-keys"),
+            ["Kestrel:Endpoints:Web:Url"] = issuer.ToString().TrimEnd('/'),
+            ["Kestrel:Endpoints:Web:Protocols"] = "Http1",
         };
-        var specs = new List<(string Code, string Name, string Region, string Key)>();
+        var seeds = new List<(ClientCredentials Client, string Kind, string SchoolCode, string Name)>
+        {
+            (staff, "Staff", "", "local exchange staff"),
+        };
+        var specs = new List<(string Code, string Name, string Region, ClientCredentials Client)>();
         for (var i = 0; i < options.SchoolCount; i++)
         {
             var region = Regions[i % Regions.Length];
             var code = "1" + region[..2] + (1000000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var key = $"school-{i + 1}-dev-key";
-            specs.Add((code, SchoolNames[i % SchoolNames.Length], region, key));
+            var client = new ClientCredentials("agent-" + code, NewSecret());
+            specs.Add((code, SchoolNames[i % SchoolNames.Length], region, client));
             settings[$"Schools:{i}:Code"] = code;
             settings[$"Schools:{i}:Name"] = SchoolNames[i % SchoolNames.Length];
             settings[$"Schools:{i}:RegionCode"] = region;
-            settings[$"DevelopmentAuth:Clients:{i + 1}:Key"] = key;
-            settings[$"DevelopmentAuth:Clients:{i + 1}:Role"] = "school";
-            settings[$"DevelopmentAuth:Clients:{i + 1}:SchoolCode"] = code;
+            seeds.Add((client, "SchoolAgent", code, $"agent of {code}"));
+        }
+        seeds.Add((feed, "FeedConsumer", "", "local exchange feed consumer"));
+        for (var i = 0; i < seeds.Count; i++)
+        {
+            // Every field is set: the authority's development settings may seed entries at the same indexes.
+            var (client, kind, schoolCode, name) = seeds[i];
+            settings[$"Identity:SeedClients:{i}:ClientId"] = client.ClientId;
+            settings[$"Identity:SeedClients:{i}:ClientSecret"] = client.ClientSecret;
+            settings[$"Identity:SeedClients:{i}:Kind"] = kind;
+            settings[$"Identity:SeedClients:{i}:SchoolCode"] = schoolCode;
+            settings[$"Identity:SeedClients:{i}:DisplayName"] = name;
+            settings[$"Identity:SeedClients:{i}:JsonWebKeySet"] = "";
         }
         foreach (var (k, v) in options.AuthoritySettings)
         {
             settings[k] = v;
         }
-        var authority = new HostProcess("authority", RepoPaths.AuthorityDll, authorityPort, settings, dir);
+        var authority = new HostProcess("authority", RepoPaths.AuthorityDll, authorityPort, settings, dir, environment: "Development");
         var schools = specs.Select((s, i) =>
         {
             var agentConfig = new Dictionary<string, string>
             {
                 ["School:Code"] = s.Code,
                 ["Authority:Url"] = authority.Address.ToString().TrimEnd('/'),
-                ["Authority:ApiKey"] = s.Key,
+                ["Authority:TokenEndpoint"] = tokenEndpoint.ToString(),
+                ["Authority:ClientId"] = s.Client.ClientId,
+                ["Authority:ClientSecret"] = s.Client.ClientSecret,
                 ["ConnectionStrings:Register"] = $"Data Source={Path.Combine(dir, $"agent-{i + 1}.db")}",
             };
             foreach (var (k, v) in options.AgentSettings)
@@ -71,10 +109,14 @@ public sealed class LocalExchange : IAsyncDisposable
             }
             var port = options.FirstAgentPort > 0 ? options.FirstAgentPort + i : HostProcess.FreePort();
             var agent = new HostProcess($"agent-{i + 1}", RepoPaths.AgentDll, port, agentConfig, dir);
-            return new School(s.Code, s.Name, s.Region, s.Key, agent);
+            return new School(s.Code, s.Name, s.Region, s.Client, agent);
         }).ToList();
-        return new LocalExchange(dir, authority, schools);
+        return new LocalExchange(dir, authority, tokenEndpoint, staff, feed, schools);
     }
+
+    /// <summary>32 random bytes, base64url: what the authority itself generates.</summary>
+    private static string NewSecret() =>
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static readonly string[] Regions = ["110105", "310104", "440106", "510107"];
     private static readonly string[] SchoolNames = ["北京市朝阳区第一中学", "上海市徐汇区实验中学", "广州市天河区育才学校", "成都市青羊区树德中学"];
@@ -88,16 +130,14 @@ public sealed class LocalExchange : IAsyncDisposable
         }
     }
 
-    public GrpcChannel Channel(HostProcess host, string? bearer = null)
+    /// <summary>A channel to a host; with a client, every call carries that client's access token.</summary>
+    public GrpcChannel Channel(HostProcess host, ClientCredentials? client = null)
     {
-        var options = new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 };
-        if (bearer is not null)
+        var options = new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024 };
+        if (client is not null)
         {
-            var credentials = CallCredentials.FromInterceptor((_, metadata) =>
-            {
-                metadata.Add("Authorization", "Bearer " + bearer);
-                return Task.CompletedTask;
-            });
+            var credentials = CallCredentials.FromInterceptor(async (context, metadata) =>
+                metadata.Add("Authorization", "Bearer " + await Tokens.GetAsync(client, context.CancellationToken)));
             options.Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, credentials);
             options.UnsafeUseInsecureChannelCallCredentials = true;
         }
@@ -107,8 +147,8 @@ public sealed class LocalExchange : IAsyncDisposable
     }
 
     public SchoolRegisterService.SchoolRegisterServiceClient Register(School school) => new(Channel(school.Agent));
-    public SyncService.SyncServiceClient Sync(School school) => new(Channel(Authority, school.Key));
-    public ChangeFeedService.ChangeFeedServiceClient Feed() => new(Channel(Authority, StaffKey));
+    public SyncService.SyncServiceClient Sync(School school) => new(Channel(Authority, school.Client));
+    public ChangeFeedService.ChangeFeedServiceClient Feed() => new(Channel(Authority, Staff));
 
     /// <summary>Reads the whole feed as it stands.</summary>
     public async Task<List<FeedEntry>> ReadFeedAsync(long afterVersion = 0)
@@ -159,5 +199,6 @@ public sealed class LocalExchange : IAsyncDisposable
             await school.Agent.DisposeAsync();
         }
         await Authority.DisposeAsync();
+        Tokens.Dispose();
     }
 }

@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace RegistryExchange.Sandbox;
 
-public sealed record SandboxOptions(int StudentsPerSchool, int Schools, string Directory, int AuthorityPort, int FirstAgentPort, bool ExitWhenReady);
+public sealed record SandboxOptions(int StudentsPerSchool, int Schools, string Directory, int AuthorityPort, int AuthorityWebPort, int FirstAgentPort, bool ExitWhenReady);
 
 /// <summary>Starts the exchange, loads sample students through each agent's own API, waits until the authority has
 /// them, prints what to try next and keeps running until Ctrl+C.</summary>
@@ -28,6 +28,7 @@ public sealed class SandboxRun(SandboxOptions options)
             WorkDirectory = options.Directory,
             SchoolCount = options.Schools,
             AuthorityPort = options.AuthorityPort,
+            AuthorityWebPort = options.AuthorityWebPort,
             FirstAgentPort = options.FirstAgentPort,
         });
         try
@@ -94,32 +95,32 @@ public sealed class SandboxRun(SandboxOptions options)
 
     private void PrintWhatToTry(LocalExchange exchange)
     {
-        var table = new Table().AddColumns("Process", "gRPC endpoint", "Development key");
-        table.AddRow("authority", exchange.Authority.Address.ToString(), LocalExchange.StaffKey + " (staff)");
+        var table = new Table().AddColumns("Process", "gRPC endpoint", "OAuth client id", "client secret");
+        table.AddRow("authority", exchange.Authority.Address.ToString(), Markup.Escape(exchange.Staff.ClientId) + " (staff)", Markup.Escape(exchange.Staff.ClientSecret));
         foreach (var s in exchange.Schools)
         {
-            table.AddRow($"agent of {s.Code} {s.Name}", s.Agent.Address.ToString(), s.Key);
+            table.AddRow($"agent of {s.Code} {s.Name}", s.Agent.Address.ToString(), Markup.Escape(s.Client.ClientId), Markup.Escape(s.Client.ClientSecret));
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Databases (SQLite) and logs: {options.Directory}");
         var first = exchange.Schools[0];
         var agent = first.Agent.Address.ToString().TrimEnd('/');
         var authority = exchange.Authority.Address.ToString().TrimEnd('/');
+        AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Token endpoint (OAuth 2.0 client credentials): {exchange.TokenEndpoint}");
+        AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Databases (SQLite), signing keys and logs: {options.Directory}");
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[green]Ready:[/] {options.StudentsPerSchool} students per school are registered at the authority with national numbers.");
         AnsiConsole.WriteLine();
-        AnsiConsole.MarkupLine("[bold]Try next[/] (in another terminal; logs are in the folder above):");
-        string[] tries =
-        [
-            $"dotnet run --project tools/RegistryExchange.Cli -- students list --agent {agent}",
-            $"dotnet run --project tools/RegistryExchange.Cli -- students status s1-1-0000001 --kind suspend --date 2026-12-01 --reason 因病休学 --agent {agent}",
-            $"dotnet run --project tools/RegistryExchange.Cli -- sync status --agent {agent}",
-            $"dotnet run --project tools/RegistryExchange.Cli -- feed --from 0 --authority {authority} --key {LocalExchange.StaffKey}",
-            $"dotnet run --project tools/RegistryExchange.Cli -- authority hwm --authority {authority} --key {first.Key}",
-            $"dotnet run --project tools/RegistryExchange.Cli -- duplicates list --authority {authority} --key {LocalExchange.StaffKey}",
-        ];
-        foreach (var line in tries)
-        {
-            AnsiConsole.WriteLine("  " + line);
-        }
+        AnsiConsole.MarkupLine("[bold]Try next[/] (in another terminal; logs are in the folder above). Staff credentials for rx:");
+        // Written past Spectre.Console so that long lines are never wrapped: they are meant to be pasted.
+        var output = System.Console.Out;
+        output.WriteLine($"  export RX_AUTHORITY={authority} RX_TOKEN_ENDPOINT={exchange.TokenEndpoint}");
+        output.WriteLine($"  export RX_CLIENT_ID={exchange.Staff.ClientId} RX_CLIENT_SECRET={exchange.Staff.ClientSecret}");
+        output.WriteLine($"  export RX_AGENT={agent}");
+        output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- clients list");
+        output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- feed --from 0");
+        output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- students list");
+        output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- students status s1-1-0000001 --kind suspend --date 2026-12-01 --reason 因病休学");
+        output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- sync status");
+        output.WriteLine($"  RX_CLIENT_ID={first.Client.ClientId} RX_CLIENT_SECRET={first.Client.ClientSecret} dotnet run --project tools/RegistryExchange.Cli -- authority hwm");
+        output.Flush();
     }
 }
