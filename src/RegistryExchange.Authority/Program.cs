@@ -1,4 +1,6 @@
+using RegistryExchange.Authority.Audit;
 using RegistryExchange.Authority.Hosting;
+using RegistryExchange.Authority.Identity;
 using RegistryExchange.Authority.Ingest;
 using RegistryExchange.Authority.Security;
 using RegistryExchange.Authority.Storage;
@@ -7,13 +9,17 @@ using RegistryExchange.Authority.Storage;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddRegistryStore();
 builder.AddIngest();
+builder.AddAuthorityIdentity();
 builder.AddAuthoritySecurity();
 builder.AddAuthorityGrpc();
+builder.AddAuditLog();
+builder.AddAuthorityJobs();
 
 var app = builder.Build();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapAuthorityGrpc();
+app.MapAuditLog();
 app.LogEndpointsOnStart();
 app.Run();
 

@@ -43,9 +43,9 @@ public abstract class HostingTests(AuthorityFixture fixture) : AuthorityTestBase
     }
 
     [Fact]
-    public async Task A_call_with_an_unknown_key_is_unauthenticated()
+    public async Task A_call_with_a_token_that_is_not_a_token_is_unauthenticated()
     {
-        var sync = new W.SyncService.SyncServiceClient(Fixture.Channel("no-such-key"));
+        var sync = new W.SyncService.SyncServiceClient(Fixture.ChannelWithToken("no-such-key"));
 
         await Rpc.FailsAsync(StatusCode.Unauthenticated, async () => await sync.PushChangesAsync(new W.PushChangesRequest { Changes = { Samples.Create(1, "x") } }));
     }

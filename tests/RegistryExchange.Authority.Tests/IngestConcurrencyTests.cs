@@ -25,7 +25,7 @@ public abstract class IngestConcurrencyTests(AuthorityFixture fixture) : Authori
             for (var b = 0; b < batches; b++)
             {
                 // Alternate instances, so one school's batches cross instances too.
-                var sync = new W.SyncService.SyncServiceClient(AuthorityFixture.Channel(instances[(i + b) % 2], school.Key));
+                var sync = new W.SyncService.SyncServiceClient(Fixture.Channel(instances[(i + b) % 2], school.Key));
                 var response = await sync.PushChangesAsync(new W.PushChangesRequest { Changes = { Samples.Creates((ulong)(b * batchSize) + 1, batchSize) } });
                 results.AddRange(response.Results);
             }

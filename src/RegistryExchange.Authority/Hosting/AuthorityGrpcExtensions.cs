@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using RegistryExchange.Authority.Duplicates;
 using RegistryExchange.Authority.Feed;
+using RegistryExchange.Authority.Identity;
 using RegistryExchange.Authority.Sync;
 using RegistryExchange.Storage.Ingest;
 
@@ -10,17 +11,22 @@ namespace RegistryExchange.Authority.Hosting;
 public static class AuthorityGrpcExtensions
 {
     private const int DefaultMaxReceiveMessageBytes = 16 * 1024 * 1024;
+    private const int DefaultMaxSendMessageBytes = 16 * 1024 * 1024;
 
     /// <summary>
-    /// gRPC with <c>Grpc:MaxReceiveMessageBytes</c> (16 MiB by default), detailed errors only in Development, the
-    /// grpc.health.v1 service, and server reflection when <c>Grpc:EnableReflection</c> (default: in Development).
+    /// gRPC with <c>Grpc:MaxReceiveMessageBytes</c> and <c>Grpc:MaxSendMessageBytes</c> (16 MiB each by default),
+    /// detailed errors only in Development, the grpc.health.v1 service (open to probes), and server reflection when
+    /// <c>Grpc:EnableReflection</c> (default: only in Development). Every other service needs a token.
     /// </summary>
     public static WebApplicationBuilder AddAuthorityGrpc(this WebApplicationBuilder builder)
     {
         var maxReceive = builder.Configuration.GetValue<int?>("Grpc:MaxReceiveMessageBytes") ?? DefaultMaxReceiveMessageBytes;
+        // Responses are bounded too (the default is unlimited): a page of the feed or an audit query stays well below.
+        var maxSend = builder.Configuration.GetValue<int?>("Grpc:MaxSendMessageBytes") ?? DefaultMaxSendMessageBytes;
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = maxReceive;
+            o.MaxSendMessageSize = maxSend;
             o.EnableDetailedErrors = builder.Environment.IsDevelopment();
         });
         builder.Services.AddGrpcHealthChecks().AddCheck<RegistryStoreHealthCheck>("registry-store");
@@ -38,10 +44,11 @@ public static class AuthorityGrpcExtensions
         app.MapGrpcService<SyncService>();
         app.MapGrpcService<ChangeFeedService>();
         app.MapGrpcService<DuplicateCaseService>();
-        app.MapGrpcHealthChecksService();
+        app.MapGrpcService<ClientAdminService>();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         if (app.Configuration.GetValue("Grpc:EnableReflection", app.Environment.IsDevelopment()))
         {
-            app.MapGrpcReflectionService();
+            app.MapGrpcReflectionService().AllowAnonymous();
         }
         return app;
     }

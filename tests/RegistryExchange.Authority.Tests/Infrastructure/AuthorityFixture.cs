@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -9,18 +12,20 @@ using RegistryExchange.Storage;
 
 namespace RegistryExchange.Authority.Tests.Infrastructure;
 
-/// <summary>A school a test owns alone: its own code, key and sequence numbers.</summary>
+/// <summary>A school a test owns alone: its own code, agent client (<see cref="Key"/> is its client id) and sequence numbers.</summary>
 public sealed record TestSchool(string Code, string Key, string RegionCode);
 
 /// <summary>
-/// The authority in process on a database of its own, created for one test class and dropped after it.
-/// Schools T001..T080 (region 110105) are configured, each with key "key-T0nn"; tests take one each so they
-/// never share sequence numbers. Keys "key-staff" and "key-feed" are authority staff and a feed reader.
+/// The authority in process on a database and a signing key directory of its own, created for one test class and
+/// dropped after it. Schools T001..T080 (region 110105) are configured, each with a seeded agent client
+/// "agent-T0nn"; tests take one each so they never share sequence numbers. Clients "test-staff" and "test-feed" are
+/// authority staff and a feed reader. Channels carry real access tokens from the server's /connect/token.
 /// </summary>
 public abstract class AuthorityFixture : IAsyncLifetime
 {
-    public const string StaffKey = "key-staff";
-    public const string FeedKey = "key-feed";
+    public const string StaffKey = "test-staff";
+    public const string FeedKey = "test-feed";
+    public const string Issuer = "http://localhost/";
     public const string RegionCode = "110105";
     public const int MaxReceiveMessageBytes = 4 * 1024 * 1024;
     private const int SchoolCount = 80;
@@ -28,6 +33,8 @@ public abstract class AuthorityFixture : IAsyncLifetime
     private string? _connectionString;
     private WebApplicationFactory<Program>? _factory;
     private WebApplicationFactory<Program>? _secondInstance;
+    private readonly ConcurrentDictionary<string, Task<string>> _tokens = new(StringComparer.Ordinal);
+    private readonly string _keyDirectory = Path.Combine(Path.GetTempPath(), $"rx-authority-keys-{Guid.NewGuid():N}");
 
     public abstract string Provider { get; }
     public virtual string IngestMode => "Bulk";
@@ -49,16 +56,22 @@ public abstract class AuthorityFixture : IAsyncLifetime
     public WebApplicationFactory<Program> SecondInstance =>
         _secondInstance ??= StartInstance(_connectionString ?? throw new InvalidOperationException("The fixture is not initialised."));
 
-    private WebApplicationFactory<Program> StartInstance(string connectionString)
+    /// <summary>Another host on this fixture's database and keys, changed by <paramref name="configure"/>; the caller disposes it.</summary>
+    public WebApplicationFactory<Program> StartCustomInstance(Action<IWebHostBuilder> configure) =>
+        StartInstance(_connectionString ?? throw new InvalidOperationException("The fixture is not initialised."), configure);
+
+    private WebApplicationFactory<Program> StartInstance(string connectionString, Action<IWebHostBuilder>? configure = null)
     {
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
+            // "Testing" is a development profile: plain HTTP to the token endpoint is allowed (production: HTTPS only).
             b.UseEnvironment("Testing");
             b.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
             foreach (var (key, value) in Settings(connectionString))
             {
                 b.UseSetting(key, value);
             }
+            configure?.Invoke(b);
         });
         _ = factory.Server; // starts the host: migrations and seeding run now
         return factory;
@@ -74,6 +87,10 @@ public abstract class AuthorityFixture : IAsyncLifetime
             }
         }
         await DropDatabaseAsync();
+        if (Directory.Exists(_keyDirectory))
+        {
+            Directory.Delete(_keyDirectory, recursive: true);
+        }
     }
 
     private IEnumerable<(string, string)> Settings(string connectionString)
@@ -84,22 +101,41 @@ public abstract class AuthorityFixture : IAsyncLifetime
         yield return ("Grpc:MaxReceiveMessageBytes", MaxReceiveMessageBytes.ToString(CultureInfo.InvariantCulture));
         yield return ("Grpc:EnableReflection", "true");
         yield return ("Feed:PollInterval", "00:00:00.200");
-        yield return ("DevelopmentAuth:Enabled", "true");
-        yield return ("DevelopmentAuth:Clients:0:Key", StaffKey);
-        yield return ("DevelopmentAuth:Clients:0:Role", "staff");
-        yield return ("DevelopmentAuth:Clients:1:Key", FeedKey);
-        yield return ("DevelopmentAuth:Clients:1:Role", "feed");
+        yield return ("Identity:Issuer", Issuer);
+        yield return ("Identity:KeyDirectory", _keyDirectory);
+        yield return ("Identity:SeedClients:0:ClientId", StaffKey);
+        yield return ("Identity:SeedClients:0:ClientSecret", SecretOf(StaffKey));
+        yield return ("Identity:SeedClients:0:Kind", "Staff");
+        yield return ("Identity:SeedClients:1:ClientId", FeedKey);
+        yield return ("Identity:SeedClients:1:ClientSecret", SecretOf(FeedKey));
+        yield return ("Identity:SeedClients:1:Kind", "FeedConsumer");
         for (var i = 1; i <= SchoolCount; i++)
         {
             var code = SchoolCode(i);
             yield return ($"Schools:{i}:Code", code);
             yield return ($"Schools:{i}:Name", $"测试学校{i}");
             yield return ($"Schools:{i}:RegionCode", RegionCode);
-            yield return ($"DevelopmentAuth:Clients:{i + 1}:Key", "key-" + code);
-            yield return ($"DevelopmentAuth:Clients:{i + 1}:Role", "school");
-            yield return ($"DevelopmentAuth:Clients:{i + 1}:SchoolCode", code);
+            yield return ($"Identity:SeedClients:{i + 1}:ClientId", AgentOf(code));
+            yield return ($"Identity:SeedClients:{i + 1}:ClientSecret", SecretOf(AgentOf(code)));
+            yield return ($"Identity:SeedClients:{i + 1}:Kind", "SchoolAgent");
+            yield return ($"Identity:SeedClients:{i + 1}:SchoolCode", code);
+        }
+        foreach (var (key, value) in ExtraSettings())
+        {
+            yield return (key, value);
         }
     }
+
+    /// <summary>More settings for a derived fixture (e.g. more seed clients, from index 100).</summary>
+    protected virtual IEnumerable<(string Key, string Value)> ExtraSettings() => [];
+
+    public static string AgentOf(string schoolCode) => "agent-" + schoolCode;
+
+    /// <summary>The seeded secret of a test client. Test-only; never a real secret.</summary>
+    public static string SecretOf(string clientId) => "test-secret-of-" + clientId;
+
+    /// <summary>The fixture's signing key directory.</summary>
+    public string KeyDirectory => _keyDirectory;
 
     private static string SchoolCode(int i) => "T" + i.ToString("D3", CultureInfo.InvariantCulture);
 
@@ -110,31 +146,69 @@ public abstract class AuthorityFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"A test class may use at most {SchoolCount} schools.");
         }
-        return new TestSchool(SchoolCode(i), "key-" + SchoolCode(i), RegionCode);
+        return new TestSchool(SchoolCode(i), AgentOf(SchoolCode(i)), RegionCode);
     }
 
-    /// <summary>A channel to the in-process server, sending <paramref name="key"/> as a bearer key (none when null).</summary>
-    public GrpcChannel Channel(string? key) => Channel(Factory, key);
+    /// <summary>A channel to the in-process server with an access token of seeded client <paramref name="clientId"/> (no token when null).</summary>
+    public GrpcChannel Channel(string? clientId) => Channel(Factory, clientId);
 
-    public static GrpcChannel Channel(WebApplicationFactory<Program> instance, string? key) => GrpcChannel.ForAddress(instance.Server.BaseAddress, new GrpcChannelOptions
+    /// <summary>A channel to <paramref name="instance"/> with a token of <paramref name="clientId"/> from this fixture's token endpoint.</summary>
+    public GrpcChannel Channel(WebApplicationFactory<Program> instance, string? clientId) =>
+        ChannelWith(instance, clientId is null ? null : ct => CachedTokenAsync(clientId, ct));
+
+    /// <summary>A channel sending <paramref name="token"/> as the bearer token as it is (forged, expired, garbage).</summary>
+    public GrpcChannel ChannelWithToken(string? token) => ChannelWith(Factory, token is null ? null : _ => Task.FromResult(token));
+
+    public static GrpcChannel ChannelWith(WebApplicationFactory<Program> instance, Func<CancellationToken, Task<string>>? token) =>
+        GrpcChannel.ForAddress(instance.Server.BaseAddress, new GrpcChannelOptions
+        {
+            HttpHandler = new BearerTokenHandler(token) { InnerHandler = instance.Server.CreateHandler() },
+            MaxReceiveMessageSize = null,
+            MaxSendMessageSize = null,
+        });
+
+    /// <summary>One token per client for the fixture's life (tokens live 10 minutes; a test class takes far less).</summary>
+    private Task<string> CachedTokenAsync(string clientId, CancellationToken ct) =>
+        _tokens.GetOrAdd(clientId, id => RequestTokenAsync(id, SecretOf(id), null, CancellationToken.None));
+
+    /// <summary>A fresh token from /connect/token; fails the test when the server refuses.</summary>
+    public async Task<string> RequestTokenAsync(string clientId, string secret, string? scope = null, CancellationToken ct = default)
     {
-        HttpHandler = new BearerKeyHandler(key) { InnerHandler = instance.Server.CreateHandler() },
-        MaxReceiveMessageSize = null,
-        MaxSendMessageSize = null,
-    });
+        using var response = await PostTokenRequestAsync(clientId, secret, scope, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"The token endpoint refused {clientId}: {(int)response.StatusCode} {body}");
+        }
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>The raw client credentials request (secret in the form body).</summary>
+    public async Task<HttpResponseMessage> PostTokenRequestAsync(string clientId, string secret, string? scope = null, CancellationToken ct = default)
+    {
+        using var http = Factory.CreateClient();
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = secret };
+        if (scope is not null)
+        {
+            form["scope"] = scope;
+        }
+        using var content = new FormUrlEncodedContent(form);
+        return await http.PostAsync(new Uri("connect/token", UriKind.Relative), content, ct);
+    }
 
     public AuthorityDbContext OpenDb() =>
         Factory.Services.GetRequiredService<IDbContextFactory<AuthorityDbContext>>().CreateDbContext();
 
-    private sealed class BearerKeyHandler(string? key) : DelegatingHandler
+    private sealed class BearerTokenHandler(Func<CancellationToken, Task<string>>? token) : DelegatingHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (key is not null)
+            if (token is not null)
             {
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await token(cancellationToken));
             }
-            return base.SendAsync(request, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
         }
     }
 }
