@@ -4,7 +4,6 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using RegistryExchange.Authority.Audit;
 using RegistryExchange.Authority.Ingest;
 using RegistryExchange.Authority.Security;
 using RegistryExchange.Domain.Validation;
@@ -20,7 +19,6 @@ namespace RegistryExchange.Authority.Sync;
 public sealed class SyncService(
     BatchIngestor ingestor,
     IDbContextFactory<AuthorityDbContext> contexts,
-    AuditLog audit,
     IOptions<SyncOptions> options,
     TimeProvider time) : W.SyncService.SyncServiceBase
 {
@@ -54,7 +52,7 @@ public sealed class SyncService(
                 {
                     throw RichErrors.InvalidArgument(batch.Errors);
                 }
-                var result = await ingestor.ApplyAsync(schoolCode, batch.Changes, PushAccess(context), context.CancellationToken);
+                var result = await ingestor.ApplyAsync(schoolCode, batch.Changes, context.CancellationToken);
                 await responseStream.WriteAsync(new W.StreamChangesResponse { Results = { result.Results }, HighWaterMark = result.HighWaterMark }, context.CancellationToken);
             }
         }
@@ -108,14 +106,6 @@ public sealed class SyncService(
             .OrderByDescending(c => c.Sequence)
             .Take(pageSize)
             .ToListAsync(context.CancellationToken);
-        if (rows.Count > 0)
-        {
-            // Recorded before the rows are handed out.
-            await audit.AppendAsync(AuditActions.Event(context, AuditActions.SyncRejectedList,
-                rows.Select(r => AuditActions.SubjectKey(r.NationalStudentNumber, r.SchoolCode, r.StudentLocalId)),
-                string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{rows.Count} rejected changes, sequences {rows[^1].Sequence}..{rows[0].Sequence}")), context.CancellationToken);
-        }
         var response = new W.ListRejectedChangesResponse();
         response.RejectedChanges.AddRange(rows.Select(r => new W.RejectedChange
         {
@@ -134,8 +124,6 @@ public sealed class SyncService(
         {
             throw RichErrors.InvalidArgument(errors);
         }
-        return ingestor.ApplyAsync(schoolCode, changes, PushAccess(context), context.CancellationToken);
+        return ingestor.ApplyAsync(schoolCode, changes, context.CancellationToken);
     }
-
-    private static AuditEvent PushAccess(ServerCallContext context) => AuditActions.Event(context, AuditActions.SyncPush, []);
 }
