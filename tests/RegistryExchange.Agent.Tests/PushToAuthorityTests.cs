@@ -39,7 +39,7 @@ public sealed class PushToAuthorityTests : IDisposable
     public async Task Students_entered_at_the_agent_reach_the_authority_and_their_national_numbers_come_back()
     {
         var authority = Keep(new AuthorityHost(_dir.File("authority.db")));
-        var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.KeyA, authority.Handler));
+        var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler));
         var students = Students.Sample(450);
         var import = new W.ImportStudentsRequest();
         import.Rows.AddRange(students.Skip(1).Select((s, i) => new W.ImportRow { RowNumber = i + 2, LocalId = s.LocalId, Details = s.Details }));
@@ -53,7 +53,7 @@ public sealed class PushToAuthorityTests : IDisposable
         });
 
         var status = await WaitUntilDeliveredAsync(agent, 451);
-        Assert.Equal(451ul, await authority.HighWaterMarkAsync(AuthorityHost.KeyA));
+        Assert.Equal(451ul, await authority.HighWaterMarkAsync(AuthorityHost.ClientA));
         Assert.Equal(0ul, status.RejectedChanges);
         Assert.Equal("", status.LastError);
         var numbers = await agent.QueryAsync(db => db.Students.ToDictionaryAsync(s => s.LocalId, s => s.NationalStudentNumber));
@@ -76,8 +76,8 @@ public sealed class PushToAuthorityTests : IDisposable
     public async Task A_change_the_authority_rejects_is_recorded_at_the_school_and_listed()
     {
         var authority = Keep(new AuthorityHost(_dir.File("authority.db")));
-        var agentA = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.KeyA, authority.Handler));
-        var agentB = Keep(new AgentHost(_dir.File("school-b.db"), AuthorityHost.SchoolB, authority.Address, AuthorityHost.KeyB, authority.Handler));
+        var agentA = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler));
+        var agentB = Keep(new AgentHost(_dir.File("school-b.db"), AuthorityHost.SchoolB, authority.Address, AuthorityHost.ClientB, authority.TokenEndpoint, authority.Handler));
         var student = Students.Sample(1)[0];
         await agentA.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = "a-1", Details = student.Details });
         await WaitUntilDeliveredAsync(agentA, 1);
@@ -129,7 +129,8 @@ public sealed class PushToAuthorityTests : IDisposable
     {
         var port = AuthorityHost.FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
-        var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, address, AuthorityHost.KeyA));
+        var authority = Keep(new AuthorityHost(_dir.File("authority.db"), port));
+        var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, address, AuthorityHost.ClientA, authority.TokenEndpoint));
         foreach (var s in Students.Sample(30))
         {
             await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = s.LocalId, Details = s.Details });
@@ -139,11 +140,86 @@ public sealed class PushToAuthorityTests : IDisposable
             s => s.LastError.Length > 0, Timeout, "the agent to record a failed push");
         Assert.Equal(30ul, failing.PendingChanges);
 
-        var authority = Keep(new AuthorityHost(_dir.File("authority.db"), port));
         authority.StartServer();
 
         var delivered = await WaitUntilDeliveredAsync(agent, 30);
-        Assert.Equal(30ul, await authority.HighWaterMarkAsync(AuthorityHost.KeyA));
+        Assert.Equal(30ul, await authority.HighWaterMarkAsync(AuthorityHost.ClientA));
         Assert.Equal("", delivered.LastError);
+    }
+
+    [Fact]
+    public async Task The_agent_keeps_pushing_across_several_short_token_lifetimes_and_no_batch_fails()
+    {
+        var authority = Keep(new AuthorityHost(_dir.File("authority.db"), settings: new Dictionary<string, string>
+        {
+            ["Identity:AccessTokenLifetime"] = "00:00:05",
+        }));
+        var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler,
+            settings: new Dictionary<string, string> { ["Push:BatchSize"] = "20", ["Push:MaxInFlightBatches"] = "2" }));
+        var tokens = agent.Services.GetRequiredService<ClientCredentialsTokenSource>();
+        var students = Students.Sample(400);
+
+        // Staff keep entering students until the agent has gone through four tokens; every status seen on the way is clean.
+        var entered = 0;
+        var seen = new List<W.GetSyncStatusResponse>();
+        while (tokens.Requests < 4 || entered < 40)
+        {
+            Assert.True(entered < students.Count, $"only {tokens.Requests} tokens after {entered} students");
+            var (localId, details) = students[entered++];
+            await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = localId, Details = details });
+            seen.Add(await agent.Client().GetSyncStatusAsync(new W.GetSyncStatusRequest()));
+            await Task.Delay(100);
+        }
+
+        var done = await WaitUntilDeliveredAsync(agent, (ulong)entered);
+        Assert.All(seen.Append(done), s => Assert.Equal("", s.LastError));
+        Assert.Equal((ulong)entered, await authority.HighWaterMarkAsync(AuthorityHost.ClientA));
+        Assert.Empty(agent.Log.Warnings("PushWorker"));
+        Assert.Equal(0ul, done.RejectedChanges);
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_is_reported_in_the_sync_status_and_pushing_recovers_once_it_is_fixed()
+    {
+        var authority = Keep(new AuthorityHost(_dir.File("authority.db")));
+        const string wrongSecret = "agent-a-secret-that-is-wrong";
+        var database = _dir.File("school-a.db");
+        var misconfigured = new AgentHost(database, AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA with { ClientSecret = wrongSecret },
+            authority.TokenEndpoint, authority.Handler);
+        foreach (var s in Students.Sample(5))
+        {
+            await misconfigured.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = s.LocalId, Details = s.Details });
+        }
+
+        var failing = await Eventually.WaitForAsync(
+            () => misconfigured.Client().GetSyncStatusAsync(new W.GetSyncStatusRequest()).ResponseAsync,
+            s => s.LastError.Length > 0, Timeout, "the agent to record the refused secret");
+        Assert.Contains("invalid_client", failing.LastError, StringComparison.Ordinal);
+        Assert.Contains("'agent-a'", failing.LastError, StringComparison.Ordinal);
+        Assert.Contains("Authority:ClientSecret", failing.LastError, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongSecret, failing.LastError, StringComparison.Ordinal);
+        Assert.Equal(5ul, failing.PendingChanges);
+        Assert.All(misconfigured.Log.All, line => Assert.DoesNotContain(wrongSecret, line, StringComparison.Ordinal));
+        await misconfigured.DisposeAsync();
+
+        // The operator fixes Authority:ClientSecret and restarts the agent on the same register.
+        var fixedAgent = Keep(new AgentHost(database, AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler));
+        var delivered = await WaitUntilDeliveredAsync(fixedAgent, 5);
+        Assert.Equal("", delivered.LastError);
+        Assert.Equal(5ul, await authority.HighWaterMarkAsync(AuthorityHost.ClientA));
+    }
+
+    [Fact]
+    public async Task An_agent_of_one_school_cannot_push_as_another_whatever_its_configured_school_code()
+    {
+        var authority = Keep(new AuthorityHost(_dir.File("authority.db")));
+        // Configured as school B but holding school A's credentials: the token says A, so A's mark moves, not B's.
+        var agent = Keep(new AgentHost(_dir.File("school-b.db"), AuthorityHost.SchoolB, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler));
+        var s = Students.Sample(1)[0];
+        await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = s.LocalId, Details = s.Details });
+
+        await WaitUntilDeliveredAsync(agent, 1);
+        Assert.Equal(1ul, await authority.HighWaterMarkAsync(AuthorityHost.ClientA));
+        Assert.Equal(0ul, await authority.HighWaterMarkAsync(AuthorityHost.ClientB));
     }
 }

@@ -103,4 +103,55 @@ public sealed class PushWorkerTests : IAsyncLifetime, IDisposable
         Assert.Empty(_authority.State.Received);
         Assert.Equal(students.Select(s => "G" + s.Details.Basic.IdNumber).Order(), numbers.Order());
     }
+
+    [Fact]
+    public async Task A_token_refused_mid_stream_is_renewed_and_the_push_resumes_without_losing_or_doubling_a_change()
+    {
+        var students = Students.Sample(1000);
+        var import = new W.ImportStudentsRequest();
+        import.Rows.AddRange(students.Select((s, i) => new W.ImportRow { RowNumber = i + 2, LocalId = s.LocalId, Details = s.Details }));
+        var database = _dir.File("revoked.db");
+        await using (var offline = new AgentHost(database))
+        {
+            await offline.Client().ImportStudentsAsync(import);
+        }
+        // The authority refuses the stream's token after three batches (of 200), with more in flight.
+        _authority.State.RevokeTokenAfterBatches = 3;
+
+        await using var agent = new AgentHost(database, authority: _authority.Address, authorityHandler: _authority.Handler);
+        var status = await Eventually.WaitForAsync(
+            () => agent.Client().GetSyncStatusAsync(new W.GetSyncStatusRequest()).ResponseAsync,
+            s => s.AuthorityHighWaterMark == 1000 && s.PendingChanges == 0, TimeSpan.FromSeconds(30), "delivery after the refused token");
+
+        Assert.Equal(1, _authority.State.TokensRevokedMidStream);
+        Assert.Equal(2, _authority.State.TokensIssued);
+        Assert.Equal(Enumerable.Range(1, 1000).Select(i => (ulong)i), _authority.State.Received);
+        Assert.Equal("", status.LastError);
+        var numbers = await agent.QueryAsync(db => db.Students.Select(s => s.NationalStudentNumber).ToListAsync());
+        Assert.Equal(students.Select(s => "G" + s.Details.Basic.IdNumber).Order(), numbers.Order());
+        // Renewed at once: no backoff, no failure reported.
+        Assert.DoesNotContain(agent.Log.Warnings("PushWorker"), m => m.Contains("failed", StringComparison.Ordinal));
+        Assert.Single(agent.Log.Warnings("PushWorker"), m => m.Contains("refused the access token", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Streams_end_before_their_token_is_due_and_the_next_one_carries_a_new_token()
+    {
+        // Two-second tokens are renewed after one: the agent must close each stream in time and open the next.
+        _authority.State.TokenLifetimeSeconds = 2;
+        await using var agent = new AgentHost(_dir.File("rotating.db"), authority: _authority.Address, authorityHandler: _authority.Handler);
+        var students = Students.Sample(60);
+        var i = 0;
+        while (_authority.State.TokensIssued < 4)
+        {
+            Assert.True(i < students.Count, $"only {_authority.State.TokensIssued} tokens after {i} students");
+            await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = students[i].LocalId, Details = students[i].Details });
+            i++;
+            await Task.Delay(100);
+        }
+
+        await Eventually.WaitForAsync(() => Task.FromResult(_authority.State.Applied), a => a == i, TimeSpan.FromSeconds(30), "every change");
+        Assert.True(_authority.State.StreamsOpened >= 4, $"{_authority.State.StreamsOpened} streams");
+        Assert.Empty(agent.Log.Warnings("PushWorker"));
+    }
 }

@@ -70,9 +70,12 @@ public sealed class RxContext(IAnsiConsole console, Func<Uri, GrpcChannel> chann
         {
             throw new TokenException($"the token endpoint {endpoint} could not be reached: {response.Error}");
         }
-        var why = string.IsNullOrEmpty(response.ErrorDescription) ? "" : ": " + response.ErrorDescription;
-        var hint = response.Error == "invalid_client" ? " Check the client id and secret (a rotated secret replaces the old one at once)." : "";
-        throw new TokenException($"the token endpoint {endpoint} refused client '{credentials.ClientId}' ({response.Error ?? "HTTP " + (int)response.HttpStatusCode}{why}).{hint}");
+        // A 401 is an HTTP error to IdentityModel (Error is the reason phrase); the OAuth error is in the body.
+        var error = response.TryGet("error") ?? response.Error ?? "HTTP " + (int)response.HttpStatusCode;
+        var description = response.TryGet("error_description") ?? response.ErrorDescription;
+        var why = string.IsNullOrEmpty(description) ? "" : ": " + description;
+        var hint = error == "invalid_client" ? " Check the client id and secret (a rotated secret replaces the old one at once)." : "";
+        throw new TokenException($"the token endpoint {endpoint} refused client '{credentials.ClientId}' ({error}{why}).{hint}");
     }
 
     private static Uri HttpUri(string url, string what) =>

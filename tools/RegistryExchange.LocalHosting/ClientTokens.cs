@@ -56,7 +56,7 @@ public sealed class ClientTokens(Uri tokenEndpoint) : IDisposable
         if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
         {
             throw new InvalidOperationException(
-                $"{TokenEndpoint} refused {client}: {(int)response.HttpStatusCode} {response.Error} {response.ErrorDescription}");
+                $"{TokenEndpoint} refused {client}: {(int)response.HttpStatusCode} {response.TryGet("error") ?? response.Error} {response.TryGet("error_description") ?? response.ErrorDescription}");
         }
         return response;
     }

@@ -167,9 +167,12 @@ public sealed class ClientCredentialsTokenSource : IAuthorityTokenSource, IDispo
             return new AuthorityTokenException($"The token endpoint {endpoint} could not be reached: {response.Error}", transient: true, response.Exception);
         }
         var transient = status >= 500 || status == 429;
-        var error = string.IsNullOrEmpty(response.Error) ? $"HTTP {status}" : response.Error;
-        var why = string.IsNullOrEmpty(response.ErrorDescription) ? "" : ": " + response.ErrorDescription;
-        var hint = response.Error switch
+        // A 401 is an HTTP error to IdentityModel (Error is the reason phrase); the OAuth error is in the body.
+        var oauthError = response.TryGet("error") ?? response.Error;
+        var description = response.TryGet("error_description") ?? response.ErrorDescription;
+        var error = string.IsNullOrEmpty(oauthError) ? $"HTTP {status}" : oauthError;
+        var why = string.IsNullOrEmpty(description) ? "" : ": " + description;
+        var hint = oauthError switch
         {
             "invalid_client" => $" Check Authority:ClientId ('{clientId}') and Authority:ClientSecret.",
             "invalid_scope" => " Check Authority:Scopes against the scopes of this client's kind.",

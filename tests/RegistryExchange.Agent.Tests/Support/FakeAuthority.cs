@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,13 @@ public sealed class FakeAuthority : IAsyncDisposable
         builder.Services.AddSingleton<FakeState>();
         var app = builder.Build();
         app.MapGrpcService<FakeSyncService>();
+        // A scripted token endpoint: any client, opaque tokens the sync service checks.
+        app.MapPost("/connect/token", (FakeState state) => Results.Json(new Dictionary<string, object>
+        {
+            ["access_token"] = state.IssueToken(),
+            ["token_type"] = "Bearer",
+            ["expires_in"] = state.TokenLifetimeSeconds,
+        }));
         await app.StartAsync();
         return new FakeAuthority(app);
     }
@@ -55,6 +63,57 @@ public sealed class FakeState
     }
 
     public void StreamClosed() => Interlocked.Decrement(ref _openStreams);
+    private readonly Dictionary<string, DateTime> _validTokens = [];
+    private int _tokensIssued;
+    public int TokensIssued => Volatile.Read(ref _tokensIssued);
+    public int TokenLifetimeSeconds { get; set; } = 600;
+    /// <summary>When set, the stream refuses its token (UNAUTHENTICATED) after applying this many batches on it, once.</summary>
+    public int? RevokeTokenAfterBatches { get; set; }
+    public int TokensRevokedMidStream { get; private set; }
+
+    public string IssueToken()
+    {
+        lock (_lock)
+        {
+            var token = "fake-token-" + Interlocked.Increment(ref _tokensIssued).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _validTokens[token] = DateTime.UtcNow.AddSeconds(TokenLifetimeSeconds);
+            return token;
+        }
+    }
+
+    public void CheckToken(ServerCallContext context)
+    {
+        var header = context.RequestHeaders.GetValue("authorization") ?? "";
+        lock (_lock)
+        {
+            if (!header.StartsWith("Bearer ", StringComparison.Ordinal) || !_validTokens.TryGetValue(header["Bearer ".Length..], out var expires))
+            {
+                throw new RpcException(new Status(StatusCode.Unauthenticated, "no valid token"));
+            }
+            if (expires <= DateTime.UtcNow)
+            {
+                throw new RpcException(new Status(StatusCode.Unauthenticated, "the token has expired"));
+            }
+        }
+    }
+
+    /// <summary>Stricter than the real authority, which checks a token when the call starts: every batch must come
+    /// on a live token. Revokes the call's token if the script says so after <paramref name="batchesOnThisStream"/> batches.</summary>
+    public void MaybeRevoke(ServerCallContext context, int batchesOnThisStream)
+    {
+        CheckToken(context);
+        lock (_lock)
+        {
+            if (RevokeTokenAfterBatches is { } after && batchesOnThisStream >= after)
+            {
+                RevokeTokenAfterBatches = null;
+                TokensRevokedMidStream++;
+                _validTokens.Remove(context.RequestHeaders.GetValue("authorization")!["Bearer ".Length..]);
+                throw new RpcException(new Status(StatusCode.Unauthenticated, "the token was revoked"));
+            }
+        }
+    }
+
     /// <summary>The next GetHighWaterMark answers this instead of the truth.</summary>
     public long? StaleMarkOnce { get; set; }
 
@@ -111,18 +170,25 @@ public sealed class FakeState
 
 internal sealed class FakeSyncService(FakeState state) : W.SyncService.SyncServiceBase
 {
-    public override Task<W.GetHighWaterMarkResponse> GetHighWaterMark(W.GetHighWaterMarkRequest request, ServerCallContext context) =>
-        Task.FromResult(new W.GetHighWaterMarkResponse { SchoolCode = "S110105001", HighWaterMark = (ulong)state.ReadMark() });
+    public override Task<W.GetHighWaterMarkResponse> GetHighWaterMark(W.GetHighWaterMarkRequest request, ServerCallContext context)
+    {
+        state.CheckToken(context);
+        return Task.FromResult(new W.GetHighWaterMarkResponse { SchoolCode = "S110105001", HighWaterMark = (ulong)state.ReadMark() });
+    }
 
     public override async Task StreamChanges(IAsyncStreamReader<W.StreamChangesRequest> requestStream,
         IServerStreamWriter<W.StreamChangesResponse> responseStream, ServerCallContext context)
     {
+        state.CheckToken(context);
         state.StreamOpened();
         try
         {
+            var batches = 0;
             await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
             {
+                state.MaybeRevoke(context, batches);
                 await responseStream.WriteAsync(state.Apply(request), context.CancellationToken);
+                batches++;
             }
         }
         finally
