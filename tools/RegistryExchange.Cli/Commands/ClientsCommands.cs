@@ -23,18 +23,31 @@ public static class ClientsCommands
 
     private static W.ClientAdminService.ClientAdminServiceClient Client(RxContext ctx, ParseResult p) => new(AuthorityCommands.Invoker(ctx, p));
 
+    private static Option<FileInfo> JwksOption() => new("--jwks-file")
+    {
+        Description = "A public JSON Web Key Set (file): the client may then authenticate with a signed assertion (private_key_jwt) instead of its secret",
+    };
+
+    private static string ReadJwks(ParseResult p, Option<FileInfo> option) =>
+        p.GetValue(option) is { } file ? File.ReadAllText(file.FullName) : "";
+
     private static Command RegisterSchool(RxContext ctx)
     {
         var command = new Command("register-school", "Register a school (if new) and create its agent's client; prints the agent's credentials once");
         var code = new Option<string>("--code") { Description = "School code: 1-32 letters, digits, '-' or '_'", Required = true };
         var name = new Option<string>("--name") { Description = "The school's name", Required = true };
         var region = new Option<string>("--region") { Description = "Six-digit GB/T 2260 region code", Required = true };
+        var jwks = JwksOption();
         command.Add(code);
         command.Add(name);
         command.Add(region);
+        command.Add(jwks);
         command.Run(ctx, async (p, ct) =>
         {
-            var request = new W.RegisterSchoolRequest { SchoolCode = p.GetValue(code)!.Trim(), Name = p.GetValue(name)!.Trim(), RegionCode = p.GetValue(region)!.Trim() };
+            var request = new W.RegisterSchoolRequest
+            {
+                SchoolCode = p.GetValue(code)!.Trim(), Name = p.GetValue(name)!.Trim(), RegionCode = p.GetValue(region)!.Trim(), JsonWebKeySet = ReadJwks(p, jwks),
+            };
             var response = await Client(ctx, p).RegisterSchoolAsync(request, await AuthorityCommands.HeadersAsync(ctx, p, ct), ctx.Deadline(), ct);
             ctx.Console.MarkupLine(response.SchoolCreated
                 ? $"[green]School {Markup.Escape(request.SchoolCode)} registered[/] with an agent client."
@@ -51,11 +64,16 @@ public static class ClientsCommands
         var command = new Command("register-employer", "Create a client for an employer (verify only); prints its credentials once");
         var name = new Option<string>("--name") { Description = "The organisation's name", Required = true };
         var organisation = new Option<string>("--organisation-code") { Description = "Unified social credit code (统一社会信用代码), 18 characters" };
+        var jwks = JwksOption();
         command.Add(name);
         command.Add(organisation);
+        command.Add(jwks);
         command.Run(ctx, async (p, ct) =>
         {
-            var request = new W.RegisterEmployerRequest { DisplayName = p.GetValue(name)!.Trim(), OrganisationCode = p.GetValue(organisation)?.Trim() ?? "" };
+            var request = new W.RegisterEmployerRequest
+            {
+                DisplayName = p.GetValue(name)!.Trim(), OrganisationCode = p.GetValue(organisation)?.Trim() ?? "", JsonWebKeySet = ReadJwks(p, jwks),
+            };
             var response = await Client(ctx, p).RegisterEmployerAsync(request, await AuthorityCommands.HeadersAsync(ctx, p, ct), ctx.Deadline(), ct);
             ctx.Console.MarkupLine($"[green]Employer {Markup.Escape(request.DisplayName)} registered.[/]");
             PrintCredentials(ctx.Console, response.Client, response.Credentials);
@@ -69,11 +87,16 @@ public static class ClientsCommands
         var command = new Command("register", "Create a client for authority staff or a feed consumer; prints its credentials once");
         var kind = new Option<string>("--kind") { Description = "staff or feed", Required = true };
         var name = new Option<string>("--name") { Description = "Who or what uses it, e.g. a person's name or a system", Required = true };
+        var jwks = JwksOption();
         command.Add(kind);
         command.Add(name);
+        command.Add(jwks);
         command.Run(ctx, async (p, ct) =>
         {
-            var request = new W.RegisterClientRequest { Kind = ParseKind(p.GetValue(kind)!, allowed: [W.ClientKind.Staff, W.ClientKind.FeedConsumer]), DisplayName = p.GetValue(name)!.Trim() };
+            var request = new W.RegisterClientRequest
+            {
+                Kind = ParseKind(p.GetValue(kind)!, allowed: [W.ClientKind.Staff, W.ClientKind.FeedConsumer]), DisplayName = p.GetValue(name)!.Trim(), JsonWebKeySet = ReadJwks(p, jwks),
+            };
             var response = await Client(ctx, p).RegisterClientAsync(request, await AuthorityCommands.HeadersAsync(ctx, p, ct), ctx.Deadline(), ct);
             ctx.Console.MarkupLine($"[green]{KindName(request.Kind)} client {Markup.Escape(request.DisplayName)} registered.[/]");
             PrintCredentials(ctx.Console, response.Client, response.Credentials);
@@ -154,7 +177,7 @@ public static class ClientsCommands
     {
         var grid = new Grid().AddColumn().AddColumn();
         grid.AddRow("client id", Markup.Escape(credentials.ClientId));
-        grid.AddRow("client secret", Markup.Escape(credentials.ClientSecret));
+        grid.AddRow("client secret", credentials.ClientSecret.Length > 0 ? Markup.Escape(credentials.ClientSecret) : "(none: the client signs assertions with its key)");
         grid.AddRow("token endpoint", Markup.Escape(credentials.TokenEndpoint));
         grid.AddRow("scopes", Markup.Escape(string.Join(' ', credentials.Scopes)));
         grid.AddRow("kind", KindName(client.Kind) + (client.SchoolCode.Length > 0 ? " of school " + Markup.Escape(client.SchoolCode) : ""));
