@@ -16,6 +16,8 @@ fail_step() { echo "FAILED: $*"; step_failed=$((step_failed + 1)); }
 need_apt=()
 command -v node >/dev/null || need_apt+=(nodejs npm)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# The token interop test runs a standard OAuth2/JOSE client nobody here wrote (Debian's authlib and jwcrypto).
+/usr/bin/python3 -c "import authlib, jwcrypto, requests" 2>/dev/null || need_apt+=(python3-authlib python3-jwcrypto python3-requests)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null || fail_step "apt-get install"
