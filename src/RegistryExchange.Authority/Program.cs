@@ -1,3 +1,4 @@
+using RegistryExchange.Authority.Audit;
 using RegistryExchange.Authority.Hosting;
 using RegistryExchange.Authority.Identity;
 using RegistryExchange.Authority.Ingest;
@@ -11,12 +12,14 @@ builder.AddIngest();
 builder.AddAuthorityIdentity();
 builder.AddAuthoritySecurity();
 builder.AddAuthorityGrpc();
+builder.AddAuditLog();
 builder.AddAuthorityJobs();
 
 var app = builder.Build();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapAuthorityGrpc();
+app.MapAuditLog();
 app.LogEndpointsOnStart();
 app.Run();
 

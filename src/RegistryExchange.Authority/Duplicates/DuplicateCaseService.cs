@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using RegistryExchange.Authority.Audit;
 using RegistryExchange.Authority.Ingest;
 using RegistryExchange.Authority.Security;
 using RegistryExchange.Domain.Codes;
@@ -17,6 +18,7 @@ namespace RegistryExchange.Authority.Duplicates;
 [Authorize(Policy = AuthorityPolicies.StaffAdmin)]
 public sealed class DuplicateCaseService(
     IDbContextFactory<AuthorityDbContext> contexts,
+    AuditLog audit,
     TimeProvider time,
     ILogger<DuplicateCaseService> logger) : W.DuplicateCaseService.DuplicateCaseServiceBase
 {
@@ -37,6 +39,12 @@ public sealed class DuplicateCaseService(
             cases = cases.Where(c => c.State == DuplicateCaseState.Open);
         }
         var rows = await cases.OrderBy(c => c.Id).Take(pageSize).ToListAsync(context.CancellationToken);
+        if (rows.Count > 0)
+        {
+            await audit.AppendAsync(AuditActions.Event(context, AuditActions.DuplicatesList, rows.SelectMany(Subjects),
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{rows.Count} cases, ids {rows[0].Id}..{rows[^1].Id}")),
+                context.CancellationToken);
+        }
         var response = new W.ListDuplicateCasesResponse();
         response.Cases.AddRange(rows.Select(ToWire));
         return response;
@@ -46,6 +54,7 @@ public sealed class DuplicateCaseService(
     {
         Validate(request);
         await using var db = await contexts.CreateDbContextAsync(context.CancellationToken);
+        await using var transaction = await audit.BeginAsync(db, context.CancellationToken);
         var row = await db.DuplicateCases.SingleOrDefaultAsync(c => c.Id == request.CaseId, context.CancellationToken)
             ?? throw RichErrors.WithReason(StatusCode.NotFound, "CASE_NOT_FOUND", $"There is no duplicate case {request.CaseId}.");
         if (row.State == DuplicateCaseState.Resolved)
@@ -57,6 +66,10 @@ public sealed class DuplicateCaseService(
         row.Note = request.Note;
         row.ResolvedAt = RegistryClock.Now(time);
         await db.SaveChangesAsync(context.CancellationToken);
+        // The resolution and its audit entry commit together.
+        await audit.AppendAsync(db, AuditActions.Event(context, AuditActions.DuplicatesResolve, Subjects(row),
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"case {row.Id} resolved as {row.Resolution}")), context.CancellationToken);
+        await transaction.CommitAsync(context.CancellationToken);
         logger.LogInformation("Duplicate case {CaseId} resolved as {Resolution}", row.Id, row.Resolution);
         return new W.ResolveDuplicateCaseResponse { DuplicateCase = ToWire(row) };
     }
@@ -98,6 +111,13 @@ public sealed class DuplicateCaseService(
         OpenedAt = Timestamp.FromDateTime(row.OpenedAt),
         ResolvedAt = row.ResolvedAt is { } at ? Timestamp.FromDateTime(at) : null,
     };
+
+    /// <summary>Both students of a case: the registered one and the claiming school's record.</summary>
+    private static IEnumerable<string> Subjects(DuplicateCaseRow row) =>
+    [
+        row.ExistingNationalStudentNumber,
+        AuditActions.SubjectKey(null, row.ClaimingSchoolCode, row.ClaimingLocalId),
+    ];
 
     /// <summary>A G-number is "G" + the ID number, so it is masked like one.</summary>
     private static string MaskNationalNumber(string number) =>

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using RegistryExchange.Authority.Audit;
 using RegistryExchange.Authority.Security;
 using RegistryExchange.Protocol;
 using RegistryExchange.Storage;
@@ -17,6 +18,7 @@ public sealed class ChangeFeedService(
     IDbContextFactory<AuthorityDbContext> contexts,
     FeedSignal signal,
     IOptions<FeedOptions> options,
+    AuditLog audit,
     TimeProvider time) : W.ChangeFeedService.ChangeFeedServiceBase
 {
     public override async Task SubscribeChanges(W.SubscribeChangesRequest request, IServerStreamWriter<W.SubscribeChangesResponse> responseStream, ServerCallContext context)
@@ -33,6 +35,14 @@ public sealed class ChangeFeedService(
             var response = await ReadPageAsync(after, pageSize, ct);
             if (response.Entries.Count > 0 || !sentAny)
             {
+                if (response.Entries.Count > 0)
+                {
+                    // Every page of records is on the access log before it leaves.
+                    await audit.AppendAsync(AuditActions.Event(context, AuditActions.FeedRead,
+                        response.Entries.Select(e => AuditActions.SubjectKey(e.NationalStudentNumber, e.SchoolCode, e.Change.StudentLocalId)),
+                        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                            $"versions {response.Entries[0].Version}..{response.Entries[^1].Version}")), ct);
+                }
                 await responseStream.WriteAsync(response, ct);
                 sentAny = true;
                 after = response.Entries.Count > 0 ? response.Entries[^1].Version : after;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using RegistryExchange.Authority.Audit;
 using RegistryExchange.Authority.Feed;
 using RegistryExchange.Protocol;
 using RegistryExchange.Storage;
@@ -14,7 +16,8 @@ public sealed record BatchResult(IReadOnlyList<W.ChangeResult> Results, ulong Hi
 /// <summary>
 /// Applies one school's batch exactly once (docs/decisions/0001): under the global apply lock and in one
 /// transaction, refuse a gap, answer already-applied sequences from change_log, apply the rest, advance the
-/// high-water mark, commit. All or nothing.
+/// high-water mark, append the batch's audit entry, commit. All or nothing: data never changes without its audit
+/// entry, and no entry records a change that did not happen.
 /// </summary>
 public sealed class BatchIngestor(
     IDbContextFactory<AuthorityDbContext> contexts,
@@ -22,11 +25,13 @@ public sealed class BatchIngestor(
     IIngestWriter writer,
     ApplyLock applyLock,
     FeedSignal feed,
+    AuditLog audit,
     TimeProvider time,
     ILogger<BatchIngestor> logger)
 {
     /// <param name="changes">Validated by ChangeValidation: non-empty, consecutive sequences.</param>
-    public async Task<BatchResult> ApplyAsync(string schoolCode, IReadOnlyList<W.RecordChange> changes, CancellationToken ct)
+    /// <param name="access">Who pushes and why; the ingest adds the students and the detail.</param>
+    public async Task<BatchResult> ApplyAsync(string schoolCode, IReadOnlyList<W.RecordChange> changes, AuditEvent access, CancellationToken ct)
     {
         if (await TryReplayAsync(schoolCode, changes, ct) is { } replay)
         {
@@ -59,6 +64,8 @@ public sealed class BatchIngestor(
             planned = Stopwatch.GetTimestamp();
             await writer.WriteAsync(db, write, ct);
             await dialect.AfterWriteAsync(db, write.Changes[^1].Log.Version, ct);
+            // Last before the commit: the audit lock is held only from here to the commit.
+            await audit.AppendAsync(db, AccessOf(access, schoolCode, write), ct);
             results.AddRange(write.Changes.Select(c => ChangeResults.ToWire(c.Log)));
             highWaterMark = write.School.HighWaterMark;
         }
@@ -76,6 +83,19 @@ public sealed class BatchIngestor(
                 Stopwatch.GetElapsedTime(locked, planned).TotalMilliseconds, Stopwatch.GetElapsedTime(planned).TotalMilliseconds);
         }
         return new BatchResult(results, (ulong)highWaterMark);
+    }
+
+    /// <summary>One entry per applied batch: every student a change of it named, and counts (never personal data) as detail.</summary>
+    private static AuditEvent AccessOf(AuditEvent access, string schoolCode, IngestWrite write)
+    {
+        var accepted = write.Changes.Count(c => c.Log.Outcome == ChangeOutcome.Accepted);
+        var detail = string.Create(CultureInfo.InvariantCulture,
+            $"school {schoolCode} sequences {write.Changes[0].Log.Sequence}..{write.Changes[^1].Log.Sequence}: {accepted} accepted, {write.Changes.Count - accepted} rejected");
+        return access with
+        {
+            Subjects = write.Changes.Select(c => AuditActions.SubjectKey(c.Log.NationalStudentNumber, schoolCode, c.Log.StudentLocalId)),
+            Detail = detail,
+        };
     }
 
     /// <summary>

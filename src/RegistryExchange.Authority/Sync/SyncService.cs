@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using RegistryExchange.Authority.Audit;
 using RegistryExchange.Authority.Ingest;
 using RegistryExchange.Authority.Security;
 using RegistryExchange.Domain.Validation;
@@ -19,6 +20,7 @@ namespace RegistryExchange.Authority.Sync;
 public sealed class SyncService(
     BatchIngestor ingestor,
     IDbContextFactory<AuthorityDbContext> contexts,
+    AuditLog audit,
     IOptions<SyncOptions> options,
     TimeProvider time) : W.SyncService.SyncServiceBase
 {
@@ -52,7 +54,7 @@ public sealed class SyncService(
                 {
                     throw RichErrors.InvalidArgument(batch.Errors);
                 }
-                var result = await ingestor.ApplyAsync(schoolCode, batch.Changes, context.CancellationToken);
+                var result = await ingestor.ApplyAsync(schoolCode, batch.Changes, PushAccess(context), context.CancellationToken);
                 await responseStream.WriteAsync(new W.StreamChangesResponse { Results = { result.Results }, HighWaterMark = result.HighWaterMark }, context.CancellationToken);
             }
         }
@@ -106,6 +108,14 @@ public sealed class SyncService(
             .OrderByDescending(c => c.Sequence)
             .Take(pageSize)
             .ToListAsync(context.CancellationToken);
+        if (rows.Count > 0)
+        {
+            // Recorded before the rows are handed out.
+            await audit.AppendAsync(AuditActions.Event(context, AuditActions.SyncRejectedList,
+                rows.Select(r => AuditActions.SubjectKey(r.NationalStudentNumber, r.SchoolCode, r.StudentLocalId)),
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{rows.Count} rejected changes, sequences {rows[^1].Sequence}..{rows[0].Sequence}")), context.CancellationToken);
+        }
         var response = new W.ListRejectedChangesResponse();
         response.RejectedChanges.AddRange(rows.Select(r => new W.RejectedChange
         {
@@ -124,6 +134,8 @@ public sealed class SyncService(
         {
             throw RichErrors.InvalidArgument(errors);
         }
-        return ingestor.ApplyAsync(schoolCode, changes, context.CancellationToken);
+        return ingestor.ApplyAsync(schoolCode, changes, PushAccess(context), context.CancellationToken);
     }
+
+    private static AuditEvent PushAccess(ServerCallContext context) => AuditActions.Event(context, AuditActions.SyncPush, []);
 }
