@@ -68,6 +68,7 @@ public static class IdentityExtensions
                 validation.AddAudiences(ExchangeAudiences.Authority);
                 // A revoked token (its client was disabled) stops working at once.
                 validation.EnableTokenEntryValidation();
+                validation.AddEventHandler(RequireTokenEntryHandler.Descriptor);
             });
 
         services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);

@@ -75,3 +75,26 @@ public sealed class RingSigningCredentialsHandler(SigningKeyRing ring) : IOpenId
         return default;
     }
 }
+
+/// <summary>
+/// Every token we issue has a token entry (revocation works through it); OpenIddict skips the entry check for a
+/// token without an entry id, so such a token — which only a holder of a signing key could make — is refused here.
+/// </summary>
+public sealed class RequireTokenEntryHandler : OpenIddict.Validation.IOpenIddictValidationHandler<OpenIddict.Validation.OpenIddictValidationEvents.ValidateTokenContext>
+{
+    public static OpenIddict.Validation.OpenIddictValidationHandlerDescriptor Descriptor { get; } =
+        OpenIddict.Validation.OpenIddictValidationHandlerDescriptor.CreateBuilder<OpenIddict.Validation.OpenIddictValidationEvents.ValidateTokenContext>()
+            .UseSingletonHandler<RequireTokenEntryHandler>()
+            .SetOrder(OpenIddict.Validation.OpenIddictValidationHandlers.Protection.ValidateTokenEntry.Descriptor.Order - 1)
+            .SetType(OpenIddict.Validation.OpenIddictValidationHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(OpenIddict.Validation.OpenIddictValidationEvents.ValidateTokenContext context)
+    {
+        if (context.Principal is not null && string.IsNullOrEmpty(context.Principal.GetTokenId()))
+        {
+            context.Reject(Errors.InvalidToken, "The token has no token entry.");
+        }
+        return default;
+    }
+}
