@@ -1,20 +1,101 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Grpc.Core;
+using Grpc.Net.Client;
+using RegistryExchange.Contracts.V1;
 using RegistryExchange.LocalHosting;
 
 namespace RegistryExchange.EndToEnd.Tests;
 
 /// <summary>Small runs of the programs people start by hand, so they cannot rot. No timing is asserted.</summary>
-public sealed class ToolSmokeTests
+public sealed partial class ToolSmokeTests
 {
+    [GeneratedRegex(@"^\s*export RX_AUTHORITY=(?<authority>\S+) RX_TOKEN_ENDPOINT=(?<token>\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex EndpointsLine();
+
+    [GeneratedRegex(@"^\s*export RX_CLIENT_ID=(?<id>\S+) RX_CLIENT_SECRET=(?<secret>\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex CredentialsLine();
+
+    [Fact]
+    public async Task The_running_sandbox_prints_staff_credentials_that_get_a_token_and_read_the_authority()
+    {
+        var dir = RepoPaths.NewWorkDirectory("sandbox-credentials");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "exec", RepoPaths.ToolDll("RegistryExchange.Sandbox", "RegistryExchange.Sandbox"), "--students", "10", "--dir", dir,
+                     "--authority-port", "0", "--authority-web-port", "0", "--first-agent-port", "0" })
+        {
+            info.ArgumentList.Add(a);
+        }
+        using var sandbox = Process.Start(info)!;
+        var output = new System.Text.StringBuilder();
+        var stderr = sandbox.StandardError.ReadToEndAsync();
+        try
+        {
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5)))
+            {
+                while (await sandbox.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+                {
+                    output.AppendLine(line);
+                    if (line.Contains("Running.", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+                }
+            }
+            var printed = output.ToString();
+            var endpoints = EndpointsLine().Match(printed);
+            var credentials = CredentialsLine().Match(printed);
+            Assert.True(endpoints.Success && credentials.Success, printed + await Task.WhenAny(stderr, Task.Delay(100)));
+            Assert.Contains("Token endpoint", printed, StringComparison.Ordinal);
+
+            // What a user pastes: the staff client gets a token and reads the authority's feed and duplicate cases.
+            using var tokens = new ClientTokens(new Uri(endpoints.Groups["token"].Value));
+            var staff = new OAuthClient(credentials.Groups["id"].Value, credentials.Groups["secret"].Value);
+            var token = await tokens.GetAsync(staff);
+            using var channel = GrpcChannel.ForAddress(endpoints.Groups["authority"].Value);
+            var bearer = new Metadata { { "Authorization", "Bearer " + token } };
+            using var feed = new ChangeFeedService.ChangeFeedServiceClient(channel).SubscribeChanges(new SubscribeChangesRequest(), bearer, DateTime.UtcNow.AddSeconds(30));
+            var entries = 0;
+            await foreach (var page in feed.ResponseStream.ReadAllAsync())
+            {
+                entries += page.Entries.Count;
+            }
+            Assert.Equal(2 * 10, entries);
+            await new DuplicateCaseService.DuplicateCaseServiceClient(channel).ListDuplicateCasesAsync(new ListDuplicateCasesRequest(), bearer, DateTime.UtcNow.AddSeconds(30));
+            // ... and without the token the authority refuses.
+            var refused = await Assert.ThrowsAsync<RpcException>(() =>
+                new DuplicateCaseService.DuplicateCaseServiceClient(channel).ListDuplicateCasesAsync(new ListDuplicateCasesRequest(), deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync);
+            Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        }
+        finally
+        {
+            // Ctrl+C, as a user stops it; the sandbox stops its hosts.
+            using (var interrupt = Process.Start("kill", ["-INT", sandbox.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await interrupt.WaitForExitAsync();
+            }
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await sandbox.WaitForExitAsync(stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                sandbox.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     [Fact]
     public async Task The_sandbox_starts_an_exchange_loads_sample_students_and_says_what_to_try_next()
     {
         var dir = RepoPaths.NewWorkDirectory("sandbox-smoke");
         var (code, output) = await RunAsync(RepoPaths.ToolDll("RegistryExchange.Sandbox", "RegistryExchange.Sandbox"),
-            "--exit-when-ready", "--students", "25", "--dir", dir, "--authority-port", "0", "--first-agent-port", "0");
+            "--exit-when-ready", "--students", "25", "--dir", dir, "--authority-port", "0", "--authority-web-port", "0", "--first-agent-port", "0");
         Assert.True(code == 0, output);
         Assert.Contains("Ready:", output, StringComparison.Ordinal);
         Assert.Contains("students list", output, StringComparison.Ordinal);
+        Assert.Contains("export RX_CLIENT_ID=" + LocalExchange.StaffClientId + " RX_CLIENT_SECRET=", output, StringComparison.Ordinal);
     }
 
     [Fact]

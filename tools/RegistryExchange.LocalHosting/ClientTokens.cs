@@ -4,7 +4,7 @@ using Duende.IdentityModel.Client;
 namespace RegistryExchange.LocalHosting;
 
 /// <summary>A client's credentials at the authority's token server. The secret is never printed by ToString.</summary>
-public sealed record ClientCredentials(string ClientId, string ClientSecret)
+public sealed record OAuthClient(string ClientId, string ClientSecret)
 {
     public override string ToString() => $"client {ClientId}";
 }
@@ -19,7 +19,7 @@ public sealed class ClientTokens(Uri tokenEndpoint) : IDisposable
 
     public Uri TokenEndpoint { get; } = tokenEndpoint;
 
-    public async Task<string> GetAsync(ClientCredentials client, CancellationToken ct = default)
+    public async Task<string> GetAsync(OAuthClient client, CancellationToken ct = default)
     {
         if (_cache.TryGetValue(client.ClientId, out var cached) && DateTimeOffset.UtcNow < cached.RenewAt)
         {
@@ -45,7 +45,7 @@ public sealed class ClientTokens(Uri tokenEndpoint) : IDisposable
     }
 
     /// <summary>One token request, uncached; throws with the endpoint's error when refused.</summary>
-    public async Task<TokenResponse> RequestAsync(ClientCredentials client, CancellationToken ct = default)
+    public async Task<TokenResponse> RequestAsync(OAuthClient client, CancellationToken ct = default)
     {
         var response = await _http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
         {

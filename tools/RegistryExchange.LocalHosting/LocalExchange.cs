@@ -13,7 +13,7 @@ public sealed class LocalExchange : IAsyncDisposable
     public const string FeedClientId = "rx-feed";
     private readonly List<GrpcChannel> _channels = [];
 
-    private LocalExchange(string workDirectory, HostProcess authority, Uri tokenEndpoint, ClientCredentials staff, ClientCredentials feed,
+    private LocalExchange(string workDirectory, HostProcess authority, Uri tokenEndpoint, OAuthClient staff, OAuthClient feed,
         IReadOnlyList<School> schools)
     {
         WorkDirectory = workDirectory;
@@ -25,15 +25,15 @@ public sealed class LocalExchange : IAsyncDisposable
         Tokens = new ClientTokens(tokenEndpoint);
     }
 
-    public sealed record School(string Code, string Name, string RegionCode, ClientCredentials Client, HostProcess Agent);
+    public sealed record School(string Code, string Name, string RegionCode, OAuthClient Client, HostProcess Agent);
 
     public string WorkDirectory { get; }
     public HostProcess Authority { get; }
     /// <summary>The authority's OAuth token endpoint (its HTTP/1.1 web endpoint, beside the gRPC one).</summary>
     public Uri TokenEndpoint { get; }
     /// <summary>Authority staff: every staff scope (admin, audit, feed, ...).</summary>
-    public ClientCredentials Staff { get; }
-    public ClientCredentials FeedConsumer { get; }
+    public OAuthClient Staff { get; }
+    public OAuthClient FeedConsumer { get; }
     public IReadOnlyList<School> Schools { get; }
     public ClientTokens Tokens { get; }
 
@@ -46,8 +46,8 @@ public sealed class LocalExchange : IAsyncDisposable
         var webPort = options.AuthorityWebPort > 0 ? options.AuthorityWebPort : HostProcess.FreePort();
         var issuer = new Uri($"http://127.0.0.1:{webPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
         var tokenEndpoint = new Uri(issuer, "connect/token");
-        var staff = new ClientCredentials(StaffClientId, NewSecret());
-        var feed = new ClientCredentials(FeedClientId, NewSecret());
+        var staff = new OAuthClient(StaffClientId, NewSecret());
+        var feed = new OAuthClient(FeedClientId, NewSecret());
         var settings = new Dictionary<string, string>
         {
             ["Storage:Provider"] = "Sqlite",
@@ -59,16 +59,16 @@ public sealed class LocalExchange : IAsyncDisposable
             ["Kestrel:Endpoints:Web:Url"] = issuer.ToString().TrimEnd('/'),
             ["Kestrel:Endpoints:Web:Protocols"] = "Http1",
         };
-        var seeds = new List<(ClientCredentials Client, string Kind, string SchoolCode, string Name)>
+        var seeds = new List<(OAuthClient Client, string Kind, string SchoolCode, string Name)>
         {
             (staff, "Staff", "", "local exchange staff"),
         };
-        var specs = new List<(string Code, string Name, string Region, ClientCredentials Client)>();
+        var specs = new List<(string Code, string Name, string Region, OAuthClient Client)>();
         for (var i = 0; i < options.SchoolCount; i++)
         {
             var region = Regions[i % Regions.Length];
             var code = "1" + region[..2] + (1000000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var client = new ClientCredentials("agent-" + code, NewSecret());
+            var client = new OAuthClient("agent-" + code, NewSecret());
             specs.Add((code, SchoolNames[i % SchoolNames.Length], region, client));
             settings[$"Schools:{i}:Code"] = code;
             settings[$"Schools:{i}:Name"] = SchoolNames[i % SchoolNames.Length];
@@ -131,7 +131,7 @@ public sealed class LocalExchange : IAsyncDisposable
     }
 
     /// <summary>A channel to a host; with a client, every call carries that client's access token.</summary>
-    public GrpcChannel Channel(HostProcess host, ClientCredentials? client = null)
+    public GrpcChannel Channel(HostProcess host, OAuthClient? client = null)
     {
         var options = new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024 };
         if (client is not null)
