@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
 using RegistryExchange.Agent.Tests.Support;
+using W = RegistryExchange.Contracts.V1;
 
 namespace RegistryExchange.Agent.Tests;
 
@@ -108,5 +110,40 @@ public sealed partial class AuthorityCliTests : IDisposable
         Assert.Equal(1, wrongExit);
         Assert.Contains("refused client 'staff' (invalid_client", wrong, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-staff-secret", wrong, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audit_student_lists_who_accessed_a_record_and_verify_names_the_entry_that_was_edited()
+    {
+        await using (var agent = new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, _authority.Address, AuthorityHost.ClientA, _authority.TokenEndpoint, _authority.Handler))
+        {
+            var s = Students.Sample(1)[0];
+            await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = s.LocalId, Details = s.Details });
+            await Eventually.WaitForAsync(() => agent.Client().GetSyncStatusAsync(new W.GetSyncStatusRequest()).ResponseAsync,
+                st => st.AuthorityHighWaterMark == 1, TimeSpan.FromSeconds(60), "the push");
+        }
+        var (feedExit, feed) = await _rx.RunAsync(AuthorityHost.Staff, "feed", "--from", "0", "--purpose", "annual-statistics");
+        Assert.True(feedExit == 0, feed);
+        var number = "G" + Students.Sample(1)[0].Details.Basic.IdNumber;
+
+        var (accessExit, access) = await _rx.RunAsync(AuthorityHost.Staff, "audit", "student", number);
+        Assert.True(accessExit == 0, access);
+        Assert.Matches(@"agent-a\s*│\s*school\s*│\s*S110105001\s*│\s*sync\.push", access);
+        Assert.Matches(@"staff\s*│\s*staff\s*│.*annual-statistics", access);
+
+        var (intactExit, intact) = await _rx.RunAsync(AuthorityHost.Staff, "audit", "verify");
+        Assert.True(intactExit == 0, intact);
+        Assert.Contains("The audit log is intact", intact, StringComparison.Ordinal);
+
+        await using (var db = new SqliteConnection($"Data Source={_dir.File("authority.db")};Pooling=false"))
+        {
+            await db.OpenAsync();
+            await using var edit = db.CreateCommand();
+            edit.CommandText = "UPDATE audit_entries SET purpose = 'curiosity' WHERE sequence = 1";
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync());
+        }
+        var (tamperedExit, tampered) = await _rx.RunAsync(AuthorityHost.Staff, "audit", "verify");
+        Assert.Equal(1, tamperedExit);
+        Assert.Contains("The audit log has been tampered with: entry 1 is edited", tampered, StringComparison.Ordinal);
     }
 }

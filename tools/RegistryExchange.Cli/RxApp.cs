@@ -24,6 +24,7 @@ public sealed class RxApp(RxContext ctx)
         root.Add(CommandKit.ClientId);
         root.Add(CommandKit.ClientSecret);
         root.Add(CommandKit.TokenEndpoint);
+        root.Add(CommandKit.Purpose);
         root.Add(StudentsCommands.Build(ctx));
         root.Add(SyncCommands.Build(ctx));
         foreach (var command in AuthorityCommands.Build(ctx))

@@ -22,7 +22,17 @@ public static class AuthorityCommands
         return [authority, duplicates, Feed(ctx)];
     }
 
-    internal static Task<Metadata> HeadersAsync(RxContext ctx, ParseResult p, CancellationToken ct) => ctx.BearerAsync(CommandKit.Credentials(p), ct);
+    /// <summary>The bearer token and, if given, the declared purpose (<c>rx-purpose</c>, kept in the audit log).</summary>
+    internal static async Task<Metadata> HeadersAsync(RxContext ctx, ParseResult p, CancellationToken ct)
+    {
+        var headers = await ctx.BearerAsync(CommandKit.Credentials(p), ct);
+        if (p.GetValue(CommandKit.Purpose) is { Length: > 0 } purpose)
+        {
+            // gRPC metadata values are ASCII; a purpose in Chinese travels percent-encoded.
+            headers.Add("rx-purpose", purpose.All(char.IsAscii) ? purpose : Uri.EscapeDataString(purpose));
+        }
+        return headers;
+    }
 
     internal static CallInvoker Invoker(RxContext ctx, ParseResult p) => ctx.Channel(p.GetValue(CommandKit.Authority)!).CreateCallInvoker();
 

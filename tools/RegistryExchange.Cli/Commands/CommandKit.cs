@@ -47,6 +47,13 @@ public static class CommandKit
         Recursive = true,
     };
 
+    public static readonly Option<string> Purpose = new("--purpose")
+    {
+        Description = "Why you are calling, recorded with every access in the authority's audit log (env RX_PURPOSE)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RX_PURPOSE") ?? "",
+        Recursive = true,
+    };
+
     public static ClientCredentials Credentials(ParseResult p) =>
         new(p.GetValue(ClientId)?.Trim() ?? "", p.GetValue(ClientSecret) ?? "", p.GetValue(TokenEndpoint) ?? "");
 
