@@ -29,10 +29,12 @@ public sealed class ChangeFeedService(
         var after = request.AfterVersion;
         var ct = context.CancellationToken;
         var sentAny = false;
+        // Staff see records whole; every other reader (a feed consumer) gets the minimised view.
+        var view = context.Caller().Kind == Protocol.Identity.ClientKinds.Staff ? (Func<ChangeLogRow, W.FeedEntry>)ToEntry : ToConsumerEntry;
         while (!ct.IsCancellationRequested)
         {
             var wake = signal.Next;
-            var response = await ReadPageAsync(after, pageSize, ct);
+            var response = await ReadPageAsync(after, pageSize, view, ct);
             if (response.Entries.Count > 0 || !sentAny)
             {
                 if (response.Entries.Count > 0)
@@ -71,15 +73,22 @@ public sealed class ChangeFeedService(
         }
     }
 
-    private async Task<W.SubscribeChangesResponse> ReadPageAsync(long after, int pageSize, CancellationToken ct)
+    private async Task<W.SubscribeChangesResponse> ReadPageAsync(long after, int pageSize, Func<ChangeLogRow, W.FeedEntry> view, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var accepted = db.ChangeLog.AsNoTracking().Where(c => c.Outcome == ChangeOutcome.Accepted);
         var rows = await accepted.Where(c => c.Version > after).OrderBy(c => c.Version).Take(pageSize).ToListAsync(ct);
         var head = await accepted.MaxAsync(c => (long?)c.Version, ct) ?? 0;
         var response = new W.SubscribeChangesResponse { HeadVersion = Math.Max(head, rows.Count > 0 ? rows[^1].Version : 0) };
-        response.Entries.AddRange(rows.Select(ToEntry));
+        response.Entries.AddRange(rows.Select(view));
         return response;
+    }
+
+    private static W.FeedEntry ToConsumerEntry(ChangeLogRow row)
+    {
+        var entry = ToEntry(row);
+        RecordViews.ForFeedConsumer(entry.Change);
+        return entry;
     }
 
     private static W.FeedEntry ToEntry(ChangeLogRow row) => new()
