@@ -57,10 +57,11 @@ public abstract class AuthorityFixture : IAsyncLifetime
         _secondInstance ??= StartInstance(_connectionString ?? throw new InvalidOperationException("The fixture is not initialised."));
 
     /// <summary>Another host on this fixture's database and keys, changed by <paramref name="configure"/>; the caller disposes it.</summary>
-    public WebApplicationFactory<Program> StartCustomInstance(Action<IWebHostBuilder> configure) =>
-        StartInstance(_connectionString ?? throw new InvalidOperationException("The fixture is not initialised."), configure);
+    /// <remarks>With <paramref name="kestrel"/> it listens on real sockets (the endpoints its settings name).</remarks>
+    public WebApplicationFactory<Program> StartCustomInstance(Action<IWebHostBuilder> configure, bool kestrel = false) =>
+        StartInstance(_connectionString ?? throw new InvalidOperationException("The fixture is not initialised."), configure, kestrel);
 
-    private WebApplicationFactory<Program> StartInstance(string connectionString, Action<IWebHostBuilder>? configure = null)
+    private WebApplicationFactory<Program> StartInstance(string connectionString, Action<IWebHostBuilder>? configure = null, bool kestrel = false)
     {
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
@@ -73,7 +74,15 @@ public abstract class AuthorityFixture : IAsyncLifetime
             }
             configure?.Invoke(b);
         });
-        _ = factory.Server; // starts the host: migrations and seeding run now
+        if (kestrel)
+        {
+            factory.UseKestrel();
+            factory.StartServer();
+        }
+        else
+        {
+            _ = factory.Server; // starts the host: migrations and seeding run now
+        }
         return factory;
     }
 
