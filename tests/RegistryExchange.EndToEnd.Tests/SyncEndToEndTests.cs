@@ -145,4 +145,66 @@ public sealed class SyncEndToEndTests
         Assert.DoesNotContain(feed, e => e.StatusAfter == StudentStatus.Withdrawn);
         Assert.Equal(created.Student.LocalId, feed.Single().Change.StudentLocalId);
     }
+
+    [Fact]
+    public async Task Staff_register_a_new_school_and_its_agent_pushes_with_the_issued_credentials_until_the_client_is_disabled()
+    {
+        // Ten-second tokens: a stream opened before the client was disabled ends within one token lifetime.
+        await using var exchange = LocalExchange.Create(new LocalExchangeOptions
+        {
+            Name = "new-school",
+            SchoolCount = 1,
+            AuthoritySettings = new Dictionary<string, string> { ["Identity:AccessTokenLifetime"] = "00:00:10" },
+        });
+        await exchange.Authority.StartAsync();
+        var admin = new ClientAdminService.ClientAdminServiceClient(exchange.Channel(exchange.Authority, exchange.Staff));
+        var registered = await admin.RegisterSchoolAsync(new RegisterSchoolRequest { SchoolCode = "S510107077", Name = "成都市青羊区第七十七中学", RegionCode = "510107" },
+            deadline: DateTime.UtcNow.AddSeconds(30));
+        Assert.True(registered.SchoolCreated);
+        Assert.Equal(exchange.TokenEndpoint.ToString(), registered.Credentials.TokenEndpoint);
+
+        // The school's operator starts its agent with exactly what staff handed over.
+        await using var agent = new HostProcess("agent-new", RepoPaths.AgentDll, HostProcess.FreePort(), new Dictionary<string, string>
+        {
+            ["School:Code"] = "S510107077",
+            ["Authority:Url"] = exchange.Authority.Address.ToString().TrimEnd('/'),
+            ["Authority:TokenEndpoint"] = registered.Credentials.TokenEndpoint,
+            ["Authority:ClientId"] = registered.Credentials.ClientId,
+            ["Authority:ClientSecret"] = registered.Credentials.ClientSecret,
+            ["ConnectionStrings:Register"] = $"Data Source={Path.Combine(exchange.WorkDirectory, "agent-new.db")}",
+        }, exchange.WorkDirectory);
+        await agent.StartAsync();
+        var register = new SchoolRegisterService.SchoolRegisterServiceClient(exchange.Channel(agent));
+        var students = TestStudents.For(seed: 77, region: "510107", count: 3);
+        await register.CreateStudentAsync(new CreateStudentRequest { LocalId = students[0].LocalId, Details = students[0].Details.ToWire() });
+        var synced = await WaitForStatusAsync(register, s => s.AuthorityHighWaterMark == 1 && s.PendingChanges == 0, "the first push");
+        Assert.Equal("", synced.LastError);
+        Assert.Contains(await exchange.ReadFeedAsync(), e => e.SchoolCode == "S510107077");
+
+        // Disabled: once its stream's token is due the agent gets no new one, says why, and pushes nothing more.
+        await admin.DisableClientAsync(new DisableClientRequest { ClientId = registered.Credentials.ClientId, Reason = "学校撤并" }, deadline: DateTime.UtcNow.AddSeconds(30));
+        var refused = await WaitForStatusAsync(register, s => s.LastError.Length > 0, "the agent to report the disabled client");
+        Assert.Contains(registered.Credentials.ClientId, refused.LastError, StringComparison.Ordinal);
+        Assert.DoesNotContain(registered.Credentials.ClientSecret, refused.LastError, StringComparison.Ordinal);
+        await register.CreateStudentAsync(new CreateStudentRequest { LocalId = students[1].LocalId, Details = students[1].Details.ToWire() });
+        var after = await register.GetSyncStatusAsync(new GetSyncStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
+        Assert.Equal(1ul, after.PendingChanges);
+        Assert.Single(await exchange.ReadFeedAsync(), e => e.SchoolCode == "S510107077");
+    }
+
+    private static async Task<GetSyncStatusResponse> WaitForStatusAsync(SchoolRegisterService.SchoolRegisterServiceClient register,
+        Func<GetSyncStatusResponse, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var status = await register.GetSyncStatusAsync(new GetSyncStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
+            if (done(status))
+            {
+                return status;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"waited 60 s for {what}; last status: {status}");
+            await Task.Delay(100);
+        }
+    }
 }

@@ -74,7 +74,12 @@ public sealed class RxContext(IAnsiConsole console, Func<Uri, GrpcChannel> chann
         var error = response.TryGet("error") ?? response.Error ?? "HTTP " + (int)response.HttpStatusCode;
         var description = response.TryGet("error_description") ?? response.ErrorDescription;
         var why = string.IsNullOrEmpty(description) ? "" : ": " + description;
-        var hint = error == "invalid_client" ? " Check the client id and secret (a rotated secret replaces the old one at once)." : "";
+        var hint = error switch
+        {
+            "invalid_client" => " Check the client id and secret (a rotated secret replaces the old one at once).",
+            "unauthorized_client" => " The client may have been disabled.",
+            _ => "",
+        };
         throw new TokenException($"the token endpoint {endpoint} refused client '{credentials.ClientId}' ({error}{why}).{hint}");
     }
 

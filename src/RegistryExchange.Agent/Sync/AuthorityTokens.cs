@@ -176,6 +176,7 @@ public sealed class ClientCredentialsTokenSource : IAuthorityTokenSource, IDispo
         {
             "invalid_client" => $" Check Authority:ClientId ('{clientId}') and Authority:ClientSecret.",
             "invalid_scope" => " Check Authority:Scopes against the scopes of this client's kind.",
+            "unauthorized_client" => " The client may have been disabled at the authority; ask its staff.",
             _ => "",
         };
         return new AuthorityTokenException($"The token endpoint {endpoint} refused client '{clientId}' ({error}{why}).{hint}", transient);
