@@ -146,4 +146,22 @@ public sealed partial class AuthorityCliTests : IDisposable
         Assert.Equal(1, tamperedExit);
         Assert.Contains("The audit log has been tampered with: entry 1 is edited", tampered, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Help_never_prints_the_secret_from_the_environment()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "rx.dll"), "clients", "list", "--help" })
+        {
+            info.ArgumentList.Add(a);
+        }
+        info.Environment["RX_CLIENT_ID"] = "staff";
+        info.Environment["RX_CLIENT_SECRET"] = "secret-from-the-environment";
+        using var rx = System.Diagnostics.Process.Start(info)!;
+        var help = await rx.StandardOutput.ReadToEndAsync();
+        await rx.WaitForExitAsync();
+
+        Assert.Contains("--client-secret", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-from-the-environment", help, StringComparison.Ordinal);
+    }
 }

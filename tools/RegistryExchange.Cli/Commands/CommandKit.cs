@@ -36,7 +36,7 @@ public static class CommandKit
     public static readonly Option<string> ClientSecret = new("--client-secret")
     {
         Description = "Your client secret (env RX_CLIENT_SECRET; prefer the variable: arguments show in the process list)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RX_CLIENT_SECRET") ?? "",
+        // No DefaultValueFactory: help prints defaults, and this one must never be printed.
         Recursive = true,
     };
 
@@ -55,7 +55,8 @@ public static class CommandKit
     };
 
     public static ClientCredentials Credentials(ParseResult p) =>
-        new(p.GetValue(ClientId)?.Trim() ?? "", p.GetValue(ClientSecret) ?? "", p.GetValue(TokenEndpoint) ?? "");
+        new(p.GetValue(ClientId)?.Trim() ?? "", p.GetValue(ClientSecret) is { Length: > 0 } secret ? secret : Environment.GetEnvironmentVariable("RX_CLIENT_SECRET") ?? "",
+            p.GetValue(TokenEndpoint) ?? "");
 
     public static readonly Option<bool> Json = new("--json") { Description = "Print protobuf JSON instead of tables" };
 
