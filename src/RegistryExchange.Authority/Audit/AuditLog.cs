@@ -107,7 +107,7 @@ public sealed class AuditLog(IDbContextFactory<AuthorityDbContext> contexts, Ing
     private static string Fit(string value, int max) => value.Length <= max ? value : value[..max];
 }
 
-/// <summary>Subjects in bulk, provider-native like the ingest writers: a batch of 100k students is 100k rows.</summary>
+/// <summary>Subjects in bulk, provider-native like the ingest writers: a batch of 10k students is 10k rows.</summary>
 internal static class AuditSubjectWriter
 {
     public static async Task WriteAsync(AuthorityDbContext db, StorageProvider provider, long sequence, string[] subjects, CancellationToken ct)
@@ -120,7 +120,7 @@ internal static class AuditSubjectWriter
         switch (provider)
         {
             case StorageProvider.Postgres:
-                await CopyAsync((NpgsqlConnection)db.Database.GetDbConnection(), sequence, subjects, ct);
+                await InsertArrayAsync((NpgsqlConnection)db.Database.GetDbConnection(), sequence, subjects, ct);
                 break;
             case StorageProvider.SqlServer:
                 await BulkCopyAsync((SqlConnection)db.Database.GetDbConnection(), (SqlTransaction)transaction, sequence, subjects, ct);
@@ -131,17 +131,15 @@ internal static class AuditSubjectWriter
         }
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, long sequence, string[] subjects, CancellationToken ct)
+    // One statement with the keys as one array parameter: a single round trip, measured faster than binary COPY for
+    // the few thousand rows an entry has.
+    private static async Task InsertArrayAsync(NpgsqlConnection connection, long sequence, string[] subjects, CancellationToken ct)
     {
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY audit_subjects (entry_sequence, student_key) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var subject in subjects)
-        {
-            await importer.StartRowAsync(ct);
-            await importer.WriteAsync(sequence, NpgsqlDbType.Bigint, ct);
-            await importer.WriteAsync(subject, NpgsqlDbType.Varchar, ct);
-        }
-        await importer.CompleteAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO audit_subjects (entry_sequence, student_key) SELECT @s, k FROM unnest(@k) AS k", connection);
+        command.Parameters.Add(new NpgsqlParameter<long>("s", NpgsqlDbType.Bigint) { TypedValue = sequence });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("k", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { TypedValue = subjects });
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, long sequence, string[] subjects, CancellationToken ct)
