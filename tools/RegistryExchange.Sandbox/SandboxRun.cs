@@ -95,23 +95,25 @@ public sealed class SandboxRun(SandboxOptions options)
 
     private void PrintWhatToTry(LocalExchange exchange)
     {
-        var table = new Table().AddColumns("Process", "gRPC endpoint", "OAuth client id", "client secret");
-        table.AddRow("authority", exchange.Authority.Address.ToString(), Markup.Escape(exchange.Staff.ClientId) + " (staff)", Markup.Escape(exchange.Staff.ClientSecret));
+        var table = new Table().AddColumns("Process", "gRPC endpoint", "OAuth client");
+        table.AddRow("authority", exchange.Authority.Address.ToString(), Markup.Escape(exchange.Staff.ClientId) + " (staff, for rx)");
         foreach (var s in exchange.Schools)
         {
-            table.AddRow($"agent of {s.Code} {s.Name}", s.Agent.Address.ToString(), Markup.Escape(s.Client.ClientId), Markup.Escape(s.Client.ClientSecret));
+            table.AddRow($"agent of {s.Code} {s.Name}", s.Agent.Address.ToString(), Markup.Escape(s.Client.ClientId));
         }
         AnsiConsole.Write(table);
         var first = exchange.Schools[0];
         var agent = first.Agent.Address.ToString().TrimEnd('/');
         var authority = exchange.Authority.Address.ToString().TrimEnd('/');
-        AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Token endpoint (OAuth 2.0 client credentials): {exchange.TokenEndpoint}");
+        // Plain lines past Spectre.Console from here on: addresses and secrets are copied, so they must never wrap.
+        var output = System.Console.Out;
+        output.WriteLine($"Token endpoint (OAuth 2.0 client credentials): {exchange.TokenEndpoint}");
+        output.WriteLine($"Staff client: {exchange.Staff.ClientId}  secret: {exchange.Staff.ClientSecret}");
+        output.Flush();
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Databases (SQLite), signing keys and logs: {options.Directory}");
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[green]Ready:[/] {options.StudentsPerSchool} students per school are registered at the authority with national numbers.");
         AnsiConsole.WriteLine();
         AnsiConsole.MarkupLine("[bold]Try next[/] (in another terminal; logs are in the folder above). Staff credentials for rx:");
-        // Written past Spectre.Console so that long lines are never wrapped: they are meant to be pasted.
-        var output = System.Console.Out;
         output.WriteLine($"  export RX_AUTHORITY={authority} RX_TOKEN_ENDPOINT={exchange.TokenEndpoint}");
         output.WriteLine($"  export RX_CLIENT_ID={exchange.Staff.ClientId} RX_CLIENT_SECRET={exchange.Staff.ClientSecret}");
         output.WriteLine($"  export RX_AGENT={agent}");
