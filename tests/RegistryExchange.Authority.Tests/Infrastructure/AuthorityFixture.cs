@@ -178,12 +178,13 @@ public abstract class AuthorityFixture : IAsyncLifetime
 
     /// <summary>One token per client for the fixture's life (tokens live 10 minutes; a test class takes far less).</summary>
     private Task<string> CachedTokenAsync(string clientId, CancellationToken ct) =>
-        _tokens.GetOrAdd(clientId, id => RequestTokenAsync(id, SecretOf(id), null, CancellationToken.None));
+        _tokens.GetOrAdd(clientId, id => RequestTokenAsync(id, SecretOf(id), null, null, CancellationToken.None));
 
     /// <summary>A fresh token from /connect/token; fails the test when the server refuses.</summary>
-    public async Task<string> RequestTokenAsync(string clientId, string secret, string? scope = null, CancellationToken ct = default)
+    public async Task<string> RequestTokenAsync(string clientId, string secret, string? scope = null,
+        WebApplicationFactory<Program>? instance = null, CancellationToken ct = default)
     {
-        using var response = await PostTokenRequestAsync(clientId, secret, scope, ct);
+        using var response = await PostTokenRequestAsync(clientId, secret, scope, instance, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)
         {
@@ -194,9 +195,10 @@ public abstract class AuthorityFixture : IAsyncLifetime
     }
 
     /// <summary>The raw client credentials request (secret in the form body).</summary>
-    public async Task<HttpResponseMessage> PostTokenRequestAsync(string clientId, string secret, string? scope = null, CancellationToken ct = default)
+    public async Task<HttpResponseMessage> PostTokenRequestAsync(string clientId, string secret, string? scope = null,
+        WebApplicationFactory<Program>? instance = null, CancellationToken ct = default)
     {
-        using var http = Factory.CreateClient();
+        using var http = (instance ?? Factory).CreateClient();
         var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = secret };
         if (scope is not null)
         {
