@@ -115,7 +115,7 @@ public sealed partial class AuthorityCliTests : IDisposable
     [Fact]
     public async Task Audit_student_lists_who_accessed_a_record_and_verify_names_the_entry_that_was_edited()
     {
-        await using (var agent = new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, _authority.Address, AuthorityHost.ClientA, _authority.TokenEndpoint, _authority.Handler))
+        await using (var agent = new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, _authority.Address, AuthorityHost.ClientA, _authority.TokenEndpoint, _authority.Handler, tokenServer: _authority))
         {
             var s = Students.Sample(1)[0];
             await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = s.LocalId, Details = s.Details });

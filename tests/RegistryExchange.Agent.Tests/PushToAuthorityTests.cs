@@ -39,7 +39,7 @@ public sealed class PushToAuthorityTests : IDisposable
     public async Task Students_entered_at_the_agent_reach_the_authority_and_their_national_numbers_come_back()
     {
         var authority = Keep(new AuthorityHost(_dir.File("authority.db")));
-        var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler));
+        var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler, tokenServer: authority));
         var students = Students.Sample(450);
         var import = new W.ImportStudentsRequest();
         import.Rows.AddRange(students.Skip(1).Select((s, i) => new W.ImportRow { RowNumber = i + 2, LocalId = s.LocalId, Details = s.Details }));
@@ -76,8 +76,8 @@ public sealed class PushToAuthorityTests : IDisposable
     public async Task A_change_the_authority_rejects_is_recorded_at_the_school_and_listed()
     {
         var authority = Keep(new AuthorityHost(_dir.File("authority.db")));
-        var agentA = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler));
-        var agentB = Keep(new AgentHost(_dir.File("school-b.db"), AuthorityHost.SchoolB, authority.Address, AuthorityHost.ClientB, authority.TokenEndpoint, authority.Handler));
+        var agentA = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler, tokenServer: authority));
+        var agentB = Keep(new AgentHost(_dir.File("school-b.db"), AuthorityHost.SchoolB, authority.Address, AuthorityHost.ClientB, authority.TokenEndpoint, authority.Handler, tokenServer: authority));
         var student = Students.Sample(1)[0];
         await agentA.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = "a-1", Details = student.Details });
         await WaitUntilDeliveredAsync(agentA, 1);
@@ -130,6 +130,7 @@ public sealed class PushToAuthorityTests : IDisposable
         var port = AuthorityHost.FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         var authority = Keep(new AuthorityHost(_dir.File("authority.db"), port));
+        // The local API trusts the shared token server, which is up: staff keep writing while the push target is down.
         var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, address, AuthorityHost.ClientA, authority.TokenEndpoint));
         foreach (var s in Students.Sample(30))
         {
@@ -155,7 +156,7 @@ public sealed class PushToAuthorityTests : IDisposable
             ["Identity:AccessTokenLifetime"] = "00:00:05",
         }));
         var agent = Keep(new AgentHost(_dir.File("school-a.db"), AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler,
-            settings: new Dictionary<string, string> { ["Push:BatchSize"] = "20", ["Push:MaxInFlightBatches"] = "2" }));
+            settings: new Dictionary<string, string> { ["Push:BatchSize"] = "20", ["Push:MaxInFlightBatches"] = "2" }, tokenServer: authority));
         var tokens = agent.Services.GetRequiredService<ClientCredentialsTokenSource>();
         var students = Students.Sample(400);
 
@@ -185,7 +186,7 @@ public sealed class PushToAuthorityTests : IDisposable
         const string wrongSecret = "agent-a-secret-that-is-wrong";
         var database = _dir.File("school-a.db");
         var misconfigured = new AgentHost(database, AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA with { ClientSecret = wrongSecret },
-            authority.TokenEndpoint, authority.Handler);
+            authority.TokenEndpoint, authority.Handler, tokenServer: authority);
         foreach (var s in Students.Sample(5))
         {
             await misconfigured.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = s.LocalId, Details = s.Details });
@@ -203,7 +204,7 @@ public sealed class PushToAuthorityTests : IDisposable
         await misconfigured.DisposeAsync();
 
         // The operator fixes Authority:ClientSecret and restarts the agent on the same register.
-        var fixedAgent = Keep(new AgentHost(database, AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler));
+        var fixedAgent = Keep(new AgentHost(database, AuthorityHost.SchoolA, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler, tokenServer: authority));
         var delivered = await WaitUntilDeliveredAsync(fixedAgent, 5);
         Assert.Equal("", delivered.LastError);
         Assert.Equal(5ul, await authority.HighWaterMarkAsync(AuthorityHost.ClientA));
@@ -214,7 +215,7 @@ public sealed class PushToAuthorityTests : IDisposable
     {
         var authority = Keep(new AuthorityHost(_dir.File("authority.db")));
         // Configured as school B but holding school A's credentials: the token says A, so A's mark moves, not B's.
-        var agent = Keep(new AgentHost(_dir.File("school-b.db"), AuthorityHost.SchoolB, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler));
+        var agent = Keep(new AgentHost(_dir.File("school-b.db"), AuthorityHost.SchoolB, authority.Address, AuthorityHost.ClientA, authority.TokenEndpoint, authority.Handler, tokenServer: authority));
         var s = Students.Sample(1)[0];
         await agent.Client().CreateStudentAsync(new W.CreateStudentRequest { LocalId = s.LocalId, Details = s.Details });
 

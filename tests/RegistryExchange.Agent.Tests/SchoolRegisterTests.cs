@@ -229,7 +229,7 @@ public sealed class SchoolRegisterTests : IDisposable
     [Fact]
     public async Task The_health_service_reports_serving()
     {
-        var health = new Health.HealthClient(_agent.Channel());
+        var health = new Health.HealthClient(_agent.AnonymousChannel());
 
         var response = await health.CheckAsync(new HealthCheckRequest());
 

@@ -172,9 +172,16 @@ public sealed class SyncEndToEndTests
             ["Authority:ClientId"] = registered.Credentials.ClientId,
             ["Authority:ClientSecret"] = registered.Credentials.ClientSecret,
             ["ConnectionStrings:Register"] = $"Data Source={Path.Combine(exchange.WorkDirectory, "agent-new.db")}",
-        }, exchange.WorkDirectory);
+        }, exchange.WorkDirectory, environment: "Development");
         await agent.StartAsync();
-        var register = new SchoolRegisterService.SchoolRegisterServiceClient(exchange.Channel(agent));
+        // The school's staff tools get a client of their own (register-school on an existing school issues another),
+        // so the school keeps its local API when the agent's client is disabled.
+        var staffTools = await admin.RegisterSchoolAsync(new RegisterSchoolRequest { SchoolCode = "S510107077", Name = "成都市青羊区第七十七中学", RegionCode = "510107" },
+            deadline: DateTime.UtcNow.AddSeconds(30));
+        Assert.False(staffTools.SchoolCreated);
+        Assert.NotEqual(registered.Credentials.ClientId, staffTools.Credentials.ClientId);
+        var register = new SchoolRegisterService.SchoolRegisterServiceClient(exchange.Channel(agent,
+            new OAuthClient(staffTools.Credentials.ClientId, staffTools.Credentials.ClientSecret)));
         var students = TestStudents.For(seed: 77, region: "510107", count: 3);
         await register.CreateStudentAsync(new CreateStudentRequest { LocalId = students[0].LocalId, Details = students[0].Details.ToWire() });
         var synced = await WaitForStatusAsync(register, s => s.AuthorityHighWaterMark == 1 && s.PendingChanges == 0, "the first push");

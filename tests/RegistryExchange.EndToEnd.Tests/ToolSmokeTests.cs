@@ -16,6 +16,9 @@ public sealed partial class ToolSmokeTests
     [GeneratedRegex(@"^\s*export RX_CLIENT_ID=(?<id>\S+) RX_CLIENT_SECRET=(?<secret>\S+)\s*$", RegexOptions.Multiline)]
     private static partial Regex CredentialsLine();
 
+    [GeneratedRegex(@"^\s*export RX_AGENT=(?<agent>\S+) RX_CLIENT_ID=(?<id>\S+) RX_CLIENT_SECRET=(?<secret>\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex SchoolLine();
+
     [Fact]
     public async Task The_running_sandbox_prints_staff_credentials_that_get_a_token_and_read_the_authority()
     {
@@ -66,6 +69,37 @@ public sealed partial class ToolSmokeTests
             var refused = await Assert.ThrowsAsync<RpcException>(() =>
                 new DuplicateCaseService.DuplicateCaseServiceClient(channel).ListDuplicateCasesAsync(new ListDuplicateCasesRequest(), deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync);
             Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+
+            // The school lines, pasted: rx reads the first school's agent with that school's client ...
+            var school = SchoolLine().Match(printed);
+            Assert.True(school.Success, printed);
+            var environment = new Dictionary<string, string>
+            {
+                ["RX_AGENT"] = school.Groups["agent"].Value,
+                ["RX_TOKEN_ENDPOINT"] = endpoints.Groups["token"].Value,
+                ["RX_AUTHORITY"] = endpoints.Groups["authority"].Value,
+                ["RX_CLIENT_ID"] = school.Groups["id"].Value,
+                ["RX_CLIENT_SECRET"] = school.Groups["secret"].Value,
+            };
+            var rx = RepoPaths.ToolDll("RegistryExchange.Cli", "rx");
+            var (listed, list) = await RunAsync(rx, environment, "students", "list", "--page-size", "100");
+            Assert.True(listed == 0, list);
+            Assert.Contains("10 student(s)", list, StringComparison.Ordinal);
+            var (hwm, mark) = await RunAsync(rx, environment, "authority", "hwm");
+            Assert.True(hwm == 0, mark);
+            Assert.Contains("high-water mark 10", mark, StringComparison.Ordinal);
+            // ... and the agent refuses the staff client (not a client of the school) and a call without a token.
+            var (staffExit, staffOutput) = await RunAsync(rx, new Dictionary<string, string>(environment)
+            {
+                ["RX_CLIENT_ID"] = credentials.Groups["id"].Value,
+                ["RX_CLIENT_SECRET"] = credentials.Groups["secret"].Value,
+            }, "sync", "status");
+            Assert.Equal(1, staffExit);
+            Assert.Contains("PermissionDenied", staffOutput, StringComparison.Ordinal);
+            using var agentChannel = GrpcChannel.ForAddress(school.Groups["agent"].Value);
+            var anonymous = await Assert.ThrowsAsync<RpcException>(() =>
+                new SchoolRegisterService.SchoolRegisterServiceClient(agentChannel).GetSyncStatusAsync(new GetSyncStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync);
+            Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
         }
         finally
         {
@@ -111,9 +145,16 @@ public sealed partial class ToolSmokeTests
         }
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string dll, params string[] args)
+    private static Task<(int Code, string Output)> RunAsync(string dll, params string[] args) =>
+        RunAsync(dll, new Dictionary<string, string>(), args);
+
+    private static async Task<(int Code, string Output)> RunAsync(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(dll);
         foreach (var a in args)

@@ -39,7 +39,7 @@ public sealed class RxContext(IAnsiConsole console, Func<Uri, GrpcChannel> chann
     {
         if (credentials.ClientId.Length == 0 || credentials.ClientSecret.Length == 0)
         {
-            throw new UsageException("Authority commands need client credentials: --client-id and --client-secret, or RX_CLIENT_ID and RX_CLIENT_SECRET.");
+            throw new UsageException("Commands need client credentials: --client-id and --client-secret, or RX_CLIENT_ID and RX_CLIENT_SECRET (for --agent commands, a client of that agent's school).");
         }
         var endpoint = HttpUri(credentials.TokenEndpoint, "token endpoint").ToString();
         if (!_tokens.TryGetValue((endpoint, credentials.ClientId), out var token))

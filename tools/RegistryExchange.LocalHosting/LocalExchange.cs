@@ -6,7 +6,8 @@ namespace RegistryExchange.LocalHosting;
 
 /// <summary>An authority and its school agents as real processes on loopback, each with its own SQLite file. The
 /// authority's token server seeds a staff client, one agent client per school and a feed consumer, each with a random
-/// secret; agents and the helpers here get real access tokens from its token endpoint.</summary>
+/// secret; agents and the helpers here get real access tokens from its token endpoint. Agents run in Development (plain
+/// HTTP discovery on loopback) and their local API accepts only tokens of their own school's client.</summary>
 public sealed class LocalExchange : IAsyncDisposable
 {
     public const string StaffClientId = "rx-staff";
@@ -99,6 +100,8 @@ public sealed class LocalExchange : IAsyncDisposable
                 ["School:Code"] = s.Code,
                 ["Authority:Url"] = authority.Address.ToString().TrimEnd('/'),
                 ["Authority:TokenEndpoint"] = tokenEndpoint.ToString(),
+                // The local API trusts this issuer's tokens of the school's clients (docs/decisions/0008).
+                ["Authority:Issuer"] = issuer.ToString(),
                 ["Authority:ClientId"] = s.Client.ClientId,
                 ["Authority:ClientSecret"] = s.Client.ClientSecret,
                 ["ConnectionStrings:Register"] = $"Data Source={Path.Combine(dir, $"agent-{i + 1}.db")}",
@@ -108,7 +111,8 @@ public sealed class LocalExchange : IAsyncDisposable
                 agentConfig[k] = v;
             }
             var port = options.FirstAgentPort > 0 ? options.FirstAgentPort + i : HostProcess.FreePort();
-            var agent = new HostProcess($"agent-{i + 1}", RepoPaths.AgentDll, port, agentConfig, dir);
+            // Development: the agent reads the issuer's discovery document and JWKS over plain HTTP on loopback.
+            var agent = new HostProcess($"agent-{i + 1}", RepoPaths.AgentDll, port, agentConfig, dir, environment: "Development");
             return new School(s.Code, s.Name, s.Region, s.Client, agent);
         }).ToList();
         return new LocalExchange(dir, authority, tokenEndpoint, staff, feed, schools);
@@ -146,7 +150,8 @@ public sealed class LocalExchange : IAsyncDisposable
         return channel;
     }
 
-    public SchoolRegisterService.SchoolRegisterServiceClient Register(School school) => new(Channel(school.Agent));
+    /// <summary>The school's agent, called with a token of the school's client (the only kind its local API accepts).</summary>
+    public SchoolRegisterService.SchoolRegisterServiceClient Register(School school) => new(Channel(school.Agent, school.Client));
     public SyncService.SyncServiceClient Sync(School school) => new(Channel(Authority, school.Client));
     public ChangeFeedService.ChangeFeedServiceClient Feed() => new(Channel(Authority, Staff));
 

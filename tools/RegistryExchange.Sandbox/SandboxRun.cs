@@ -113,16 +113,19 @@ public sealed class SandboxRun(SandboxOptions options)
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Databases (SQLite), signing keys and logs: {options.Directory}");
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[green]Ready:[/] {options.StudentsPerSchool} students per school are registered at the authority with national numbers.");
         AnsiConsole.WriteLine();
-        AnsiConsole.MarkupLine("[bold]Try next[/] (in another terminal; logs are in the folder above). Staff credentials for rx:");
+        AnsiConsole.MarkupLine("[bold]Try next[/] (in another terminal; logs are in the folder above). As authority staff:");
         output.WriteLine($"  export RX_AUTHORITY={authority} RX_TOKEN_ENDPOINT={exchange.TokenEndpoint}");
         output.WriteLine($"  export RX_CLIENT_ID={exchange.Staff.ClientId} RX_CLIENT_SECRET={exchange.Staff.ClientSecret}");
-        output.WriteLine($"  export RX_AGENT={agent}");
         output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- clients list");
         output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- feed --from 0");
+        output.Flush();
+        // An agent's local API accepts only tokens of its own school's clients: school commands use the school's client.
+        AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"As staff of school {first.Code} (its agent accepts only that school's clients):");
+        output.WriteLine($"  export RX_AGENT={agent} RX_CLIENT_ID={first.Client.ClientId} RX_CLIENT_SECRET={first.Client.ClientSecret}");
         output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- students list");
         output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- students status s1-1-0000001 --kind suspend --date 2026-12-01 --reason 因病休学");
         output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- sync status");
-        output.WriteLine($"  RX_CLIENT_ID={first.Client.ClientId} RX_CLIENT_SECRET={first.Client.ClientSecret} dotnet run --project tools/RegistryExchange.Cli -- authority hwm");
+        output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- authority hwm");
         output.Flush();
     }
 }

@@ -85,6 +85,7 @@ public static class AgentHostingExtensions
             // Answers are pages and single records; a full page of rich records stays far below this.
             o.MaxSendMessageSize = configuration.GetValue("Grpc:MaxSendMessageSizeMb", 64) * 1024 * 1024;
         });
+        services.AddLocalApiSecurity();
         services.AddGrpcHealthChecks().AddCheck<RegisterHealthCheck>("register");
         if (configuration.GetValue("Grpc:EnableReflection", true))
         {
@@ -106,11 +107,14 @@ public static class AgentHostingExtensions
 
     public static WebApplication MapLocalApi(this WebApplication app)
     {
-        app.MapGrpcService<SchoolRegisterGrpcService>();
-        app.MapGrpcHealthChecksService();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGrpcService<SchoolRegisterGrpcService>().RequireAuthorization(LocalApiSecurity.ThisSchool);
+        // Health is for load balancers and monitors; reflection only describes the public contract.
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         if (app.Configuration.GetValue("Grpc:EnableReflection", true))
         {
-            app.MapGrpcReflectionService();
+            app.MapGrpcReflectionService().AllowAnonymous();
         }
         return app;
     }

@@ -24,6 +24,13 @@ public sealed class AuthorityOptions : IValidatableObject
     [Required]
     public Uri? TokenEndpoint { get; set; } = new("http://127.0.0.1:5055/connect/token");
 
+    /// <summary>The token server's issuer, whose tokens the local API accepts (its discovery document and JWKS are read
+    /// from here). Default: <see cref="TokenEndpoint"/> without <c>connect/token</c>.</summary>
+    public Uri? Issuer { get; set; }
+
+    /// <summary>Clock difference allowed when the local API checks a token's lifetime.</summary>
+    public TimeSpan ClockSkew { get; set; } = LocalApiSecurity.DefaultClockSkew;
+
     /// <summary>This agent's client id at the authority (issued with its school's registration).</summary>
     public string ClientId { get; set; } = "";
 
@@ -56,8 +63,28 @@ public sealed class AuthorityOptions : IValidatableObject
     [Range(64 * 1024, 256 * 1024 * 1024)]
     public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary><see cref="Issuer"/>, or the token endpoint's base (<c>https://id.example/connect/token</c> gives <c>https://id.example/</c>).</summary>
+    public Uri EffectiveIssuer()
+    {
+        if (Issuer is not null)
+        {
+            return Issuer.AbsoluteUri.EndsWith('/') ? Issuer : new Uri(Issuer.AbsoluteUri + "/");
+        }
+        var endpoint = (TokenEndpoint ?? throw new InvalidOperationException("Authority:TokenEndpoint or Authority:Issuer is required.")).AbsoluteUri;
+        const string path = "connect/token";
+        return new Uri(endpoint.EndsWith(path, StringComparison.Ordinal) ? endpoint[..^path.Length] : new Uri(TokenEndpoint, "/").AbsoluteUri);
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.FromMinutes(5))
+        {
+            yield return new ValidationResult("Authority:ClockSkew must be between 0 and 5 minutes.", [nameof(ClockSkew)]);
+        }
+        if (Issuer is not null && !Issuer.IsAbsoluteUri)
+        {
+            yield return new ValidationResult("Authority:Issuer must be an absolute URL.", [nameof(Issuer)]);
+        }
         if (CallTimeout <= TimeSpan.Zero || MaxStreamLifetime <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Authority:CallTimeout and Authority:MaxStreamLifetime must be positive.", [nameof(CallTimeout), nameof(MaxStreamLifetime)]);

@@ -13,8 +13,8 @@ namespace RegistryExchange.Agent.Tests.Support;
 
 /// <summary>
 /// The real authority (src/RegistryExchange.Authority) in process on its own SQLite file, with its token server
-/// seeding agent clients for schools S110105001 (<see cref="ClientA"/>) and S310104001 (<see cref="ClientB"/>) and a
-/// staff client. With ports it listens on real Kestrel (gRPC and the HTTP/1.1 token endpoint, for agents that dial
+/// seeding agent clients for schools S110105001 (<see cref="ClientA"/>) and S310104001 (<see cref="ClientB"/>), a
+/// staff client and a feed consumer. With ports it listens on real Kestrel (gRPC and the HTTP/1.1 token endpoint, for agents that dial
 /// it), otherwise on the in-memory test server.
 /// </summary>
 public sealed class AuthorityHost : WebApplicationFactory<authority::Program>
@@ -24,6 +24,7 @@ public sealed class AuthorityHost : WebApplicationFactory<authority::Program>
     public static readonly AgentCredentials ClientA = new("agent-a", "agent-a-secret-for-tests-only");
     public static readonly AgentCredentials ClientB = new("agent-b", "agent-b-secret-for-tests-only");
     public static readonly AgentCredentials Staff = new("staff", "staff-secret-for-tests-only");
+    public static readonly AgentCredentials FeedConsumer = new("feed", "feed-secret-for-tests-only");
 
     private readonly string _database;
     private readonly int? _port;
@@ -41,6 +42,9 @@ public sealed class AuthorityHost : WebApplicationFactory<authority::Program>
             UseKestrel();
         }
     }
+
+    /// <summary>On the in-memory test server (no ports): reached through <see cref="Handler"/>.</summary>
+    public bool InMemory => _port is null;
 
     public Uri Address => _port is { } port ? new Uri($"http://127.0.0.1:{port}") : Server.BaseAddress;
 
@@ -70,6 +74,9 @@ public sealed class AuthorityHost : WebApplicationFactory<authority::Program>
             ["Identity:SeedClients:2:ClientId"] = Staff.ClientId,
             ["Identity:SeedClients:2:ClientSecret"] = Staff.ClientSecret,
             ["Identity:SeedClients:2:Kind"] = "Staff",
+            ["Identity:SeedClients:3:ClientId"] = FeedConsumer.ClientId,
+            ["Identity:SeedClients:3:ClientSecret"] = FeedConsumer.ClientSecret,
+            ["Identity:SeedClients:3:Kind"] = "FeedConsumer",
             ["Schools:0:Code"] = SchoolA,
             ["Schools:0:Name"] = "北京市朝阳区示范中学",
             ["Schools:0:RegionCode"] = "110105",
@@ -95,11 +102,11 @@ public sealed class AuthorityHost : WebApplicationFactory<authority::Program>
     public HttpMessageHandler Handler() => Server.CreateHandler();
 
     /// <summary>An access token for <paramref name="client"/> from the token endpoint.</summary>
-    public async Task<string> TokenAsync(AgentCredentials client)
+    public async Task<string> TokenAsync(AgentCredentials client, string? scopes = null)
     {
         using var http = _port is null ? new HttpClient(Server.CreateHandler()) : new HttpClient();
         var response = await Duende.IdentityModel.Client.HttpClientTokenRequestExtensions.RequestClientCredentialsTokenAsync(http,
-            new Duende.IdentityModel.Client.ClientCredentialsTokenRequest { Address = TokenEndpoint.ToString(), ClientId = client.ClientId, ClientSecret = client.ClientSecret });
+            new Duende.IdentityModel.Client.ClientCredentialsTokenRequest { Address = TokenEndpoint.ToString(), ClientId = client.ClientId, ClientSecret = client.ClientSecret, Scope = scopes });
         return response.IsError ? throw new InvalidOperationException($"no token for {client.ClientId}: {response.Error} {response.ErrorDescription}") : response.AccessToken!;
     }
 
@@ -133,6 +140,23 @@ public sealed class AuthorityHost : WebApplicationFactory<authority::Program>
     }
 
     private static readonly HashSet<int> HandedOut = [];
+}
+
+/// <summary>
+/// One in-memory authority for the whole test run, for agents whose tests need no authority of their own: their local
+/// API still needs a token server to trust, and starting one per test would only cost time. Never stopped.
+/// </summary>
+public static class SharedTokenServer
+{
+    private static readonly Lazy<AuthorityHost> Lazy = new(() =>
+    {
+        var directory = Directory.CreateTempSubdirectory("rx-agent-tests-token-server-").FullName;
+        var host = new AuthorityHost(Path.Combine(directory, "authority.db"));
+        _ = host.Server;
+        return host;
+    });
+
+    public static AuthorityHost Instance => Lazy.Value;
 }
 
 /// <summary>A client id and secret at the authority's token server.</summary>

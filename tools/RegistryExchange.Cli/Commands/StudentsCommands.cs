@@ -23,9 +23,6 @@ public static class StudentsCommands
         return students;
     }
 
-    private static W.SchoolRegisterService.SchoolRegisterServiceClient Client(RxContext ctx, ParseResult p) =>
-        new(ctx.Channel(p.GetValue(CommandKit.Agent)!));
-
     /// <summary>One option per file column, so flags and import files speak the same language.</summary>
     private static Dictionary<string, Option<string>> AddColumnOptions(Command command, bool includeLocalId)
     {
@@ -83,7 +80,7 @@ public static class StudentsCommands
                 Reason = p.GetValue(reason) ?? "",
                 Reference = p.GetValue(reference) ?? "",
             };
-            var response = await Client(ctx, p).CreateStudentAsync(request, deadline: ctx.Deadline(), cancellationToken: ct);
+            var response = await (await AgentClient.CreateAsync(ctx, p, ct)).CreateStudentAsync(request, deadline: ctx.Deadline(), cancellationToken: ct);
             return Show(ctx, p, response.Student, $"Created student {response.Student.LocalId}");
         });
         return command;
@@ -98,7 +95,7 @@ public static class StudentsCommands
         command.Add(CommandKit.Json);
         command.Run(ctx, async (p, ct) =>
         {
-            var client = Client(ctx, p);
+            var client = await AgentClient.CreateAsync(ctx, p, ct);
             var id = p.GetValue(localId)!;
             var current = (await client.GetStudentAsync(new W.GetStudentRequest { LocalId = id }, deadline: ctx.Deadline(), cancellationToken: ct)).Student;
             var values = Values(p, columns);
@@ -149,7 +146,7 @@ public static class StudentsCommands
                     NewValue = p.GetValue(newValue) ?? "",
                 },
             };
-            var response = await Client(ctx, p).ChangeStudentStatusAsync(request, deadline: ctx.Deadline(), cancellationToken: ct);
+            var response = await (await AgentClient.CreateAsync(ctx, p, ct)).ChangeStudentStatusAsync(request, deadline: ctx.Deadline(), cancellationToken: ct);
             return Show(ctx, p, response.Student, $"Student {request.LocalId} is now {response.Student.Status}");
         });
         return command;
@@ -165,7 +162,7 @@ public static class StudentsCommands
         command.Add(CommandKit.Json);
         command.Run(ctx, async (p, ct) =>
         {
-            var response = await Client(ctx, p).GetStudentAsync(new W.GetStudentRequest { LocalId = p.GetValue(localId)! }, deadline: ctx.Deadline(), cancellationToken: ct);
+            var response = await (await AgentClient.CreateAsync(ctx, p, ct)).GetStudentAsync(new W.GetStudentRequest { LocalId = p.GetValue(localId)! }, deadline: ctx.Deadline(), cancellationToken: ct);
             if (p.GetValue(CommandKit.Json))
             {
                 RecordView.Json(ctx.Console, response.Student);
@@ -201,7 +198,7 @@ public static class StudentsCommands
                     : throw new UsageException($"--status '{s}' is not a student status.");
             }
             var request = new W.ListStudentsRequest { PageSize = p.GetValue(pageSize), AfterLocalId = p.GetValue(after) ?? "", Status = filter };
-            var client = Client(ctx, p);
+            var client = await AgentClient.CreateAsync(ctx, p, ct);
             var found = new List<W.StudentRecord>();
             while (true)
             {

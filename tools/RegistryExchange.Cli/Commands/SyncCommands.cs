@@ -17,16 +17,13 @@ public static class SyncCommands
         return sync;
     }
 
-    private static W.SchoolRegisterService.SchoolRegisterServiceClient Client(RxContext ctx, ParseResult p) =>
-        new(ctx.Channel(p.GetValue(CommandKit.Agent)!));
-
     private static Command Status(RxContext ctx)
     {
         var command = new Command("status", "Local sequence, the authority's high-water mark, pending and rejected changes");
         command.Add(CommandKit.Json);
         command.Run(ctx, async (p, ct) =>
         {
-            var s = await Client(ctx, p).GetSyncStatusAsync(new W.GetSyncStatusRequest(), deadline: ctx.Deadline(), cancellationToken: ct);
+            var s = await (await AgentClient.CreateAsync(ctx, p, ct)).GetSyncStatusAsync(new W.GetSyncStatusRequest(), deadline: ctx.Deadline(), cancellationToken: ct);
             if (p.GetValue(CommandKit.Json))
             {
                 RecordView.Json(ctx.Console, s);
@@ -57,7 +54,7 @@ public static class SyncCommands
         command.Run(ctx, async (p, ct) =>
         {
             var request = new W.ListPushRejectionsRequest { PageSize = p.GetValue(pageSize), BeforeSequence = p.GetValue(before) };
-            var response = await Client(ctx, p).ListPushRejectionsAsync(request, deadline: ctx.Deadline(), cancellationToken: ct);
+            var response = await (await AgentClient.CreateAsync(ctx, p, ct)).ListPushRejectionsAsync(request, deadline: ctx.Deadline(), cancellationToken: ct);
             if (p.GetValue(CommandKit.Json))
             {
                 RecordView.Json(ctx.Console, response);

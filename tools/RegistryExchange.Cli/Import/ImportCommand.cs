@@ -30,7 +30,7 @@ public static class ImportCommand
             {
                 throw new UsageException("--batch-size must be between 1 and 10000.");
             }
-            var client = new W.SchoolRegisterService.SchoolRegisterServiceClient(ctx.Channel(p.GetValue(CommandKit.Agent)!));
+            var client = await AgentClient.CreateAsync(ctx, p, ct);
             var report = await new StudentImporter(ctx, client, batchSize).RunAsync(path.FullName, ct);
             var errorFile = p.GetValue(errors);
             if (errorFile is not null)

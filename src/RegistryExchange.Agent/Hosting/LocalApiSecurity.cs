@@ -1,0 +1,76 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using RegistryExchange.Protocol.Identity;
+
+namespace RegistryExchange.Agent.Hosting;
+
+/// <summary>
+/// The local API is a resource server of the authority's token server (docs/decisions/0008): it validates the
+/// authority's ES256 access tokens against the published discovery document and JWKS, and lets in only clients of
+/// this agent's own school with scope <c>sync</c>.
+/// </summary>
+public static class LocalApiSecurity
+{
+    /// <summary>A client of this school (<c>rx_kind</c> school, <c>school_code</c> = <c>School:Code</c>) with scope <c>sync</c>.</summary>
+    public const string ThisSchool = "this-school";
+
+    /// <summary>Tokens are issued for separate machines: a little clock difference is allowed, not the default 5 minutes.</summary>
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(30);
+
+    public static IServiceCollection AddLocalApiSecurity(this IServiceCollection services)
+    {
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthorityOptions>, IHostEnvironment>((jwt, authority, environment) =>
+            {
+                var issuer = authority.Value.EffectiveIssuer();
+                jwt.MetadataAddress = new Uri(issuer, ".well-known/openid-configuration").ToString();
+                jwt.RequireHttpsMetadata = !AllowsPlainHttp(environment);
+                // Claim names stay as the authority wrote them (client_id, rx_kind, school_code, scope).
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = issuer.ToString(),
+                    ValidAudience = ExchangeAudiences.Authority,
+                    // RFC 9068 access tokens only: an ID token or any other JWT from the same keys is not a pass.
+                    ValidTypes = ["at+jwt"],
+                    ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+                    ClockSkew = authority.Value.ClockSkew,
+                    RequireExpirationTime = true,
+                    NameClaimType = ExchangeClaims.ClientId,
+                };
+            });
+        // Production validates tokens against HTTPS metadata only; say so at start-up, not at the first call.
+        services.AddOptions<AuthorityOptions>()
+            .Validate<IHostEnvironment>((authority, environment) => AllowsPlainHttp(environment) || authority.EffectiveIssuer().Scheme == Uri.UriSchemeHttps,
+                "Authority:Issuer (or Authority:TokenEndpoint it is derived from) must be https:// outside the Development and Testing " +
+                "environments: the local API trusts tokens by the authority's signing keys, fetched from its discovery document.")
+            .ValidateOnStart();
+
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<SchoolOptions>>((authorization, school) =>
+        {
+            var policy = new AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireClaim(ExchangeClaims.Kind, ClientKinds.School)
+                .RequireClaim(ExchangeClaims.SchoolCode, school.Value.Code)
+                .RequireAssertion(c => HasScope(c.User, ExchangeScopes.Sync))
+                .Build();
+            authorization.AddPolicy(ThisSchool, policy);
+            // Whatever is mapped without saying otherwise needs this school's token: a new service cannot forget.
+            authorization.FallbackPolicy = policy;
+        });
+        return services;
+    }
+
+    /// <summary>Plain-http discovery only in the development profiles, as at the authority.</summary>
+    public static bool AllowsPlainHttp(IHostEnvironment environment) =>
+        environment.IsDevelopment() || environment.IsEnvironment("Testing");
+
+    /// <summary>The authority writes scopes as one space-separated <c>scope</c> claim (RFC 9068); one claim per scope is read too.</summary>
+    public static bool HasScope(ClaimsPrincipal user, string scope) =>
+        user.FindAll("scope").Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal));
+}
