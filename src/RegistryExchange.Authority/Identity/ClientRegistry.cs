@@ -81,26 +81,50 @@ public sealed class ClientRegistry(
         }
         var current = new OpenIddictApplicationDescriptor();
         await applications.PopulateAsync(current, existing, ct);
+        if (current.Properties.ContainsKey(DisabledAtProperty))
+        {
+            // Staff disabled it (perhaps for a leaked secret): configuration does not silently bring it back.
+            logger.LogWarning("Seed client {ClientId} is disabled and stays disabled; re-enable it by registering a new client", seed.ClientId);
+            return false;
+        }
+        var before = Fingerprint(current);
         ApplyProfile(current, seed.Kind, seed.SchoolCode.Length > 0 ? seed.SchoolCode : null);
         current.DisplayName = seed.DisplayName.Length > 0 ? seed.DisplayName : seed.ClientId;
         current.JsonWebKeySet = jwks;
-        current.Properties.Remove(DisabledAtProperty);
-        current.Properties.Remove(DisabledReasonProperty);
         var secretChanged = seed.ClientSecret.Length > 0 && !await applications.ValidateClientSecretAsync(existing, seed.ClientSecret, ct);
-        // The descriptor holds the stored hash; only a changed secret is hashed again.
-        if (secretChanged)
+        if (!secretChanged && Fingerprint(current) == before)
         {
-            current.ClientSecret = seed.ClientSecret;
-            current.Properties[SecretRotatedAtProperty] = JsonSerializer.SerializeToElement(time.GetUtcNow());
-            await applications.UpdateAsync(existing, current, ct);
+            return false; // nothing to write: instances starting together do not contend
         }
-        else
+        try
         {
-            await applications.PopulateAsync(existing, current, ct);
-            await applications.UpdateAsync(existing, ct);
+            // The descriptor holds the stored hash; only a changed secret is hashed again.
+            if (secretChanged)
+            {
+                current.ClientSecret = seed.ClientSecret;
+                current.Properties[SecretRotatedAtProperty] = JsonSerializer.SerializeToElement(time.GetUtcNow());
+                await applications.UpdateAsync(existing, current, ct);
+            }
+            else
+            {
+                await applications.PopulateAsync(existing, current, ct);
+                await applications.UpdateAsync(existing, ct);
+            }
+        }
+        catch (OpenIddictExceptions.ConcurrencyException)
+        {
+            // Another instance applied the same settings at the same moment.
         }
         return false;
     }
+
+    /// <summary>What seeding may change, as one comparable string.</summary>
+    private static string Fingerprint(OpenIddictApplicationDescriptor descriptor) => string.Join('|',
+        descriptor.DisplayName,
+        string.Join(' ', descriptor.Permissions.Order(StringComparer.Ordinal)),
+        descriptor.Properties.TryGetValue(KindProperty, out var kind) ? kind.ToString() : "",
+        descriptor.Properties.TryGetValue(SchoolCodeProperty, out var school) ? school.ToString() : "",
+        descriptor.JsonWebKeySet is null ? "" : string.Join(' ', descriptor.JsonWebKeySet.Keys.Select(k => $"{k.Kid}:{k.Crv}:{k.X}:{k.Y}:{k.N}:{k.E}")));
 
     /// <summary>Registers the school if the authority does not know it yet, and a new agent client for it.</summary>
     public async Task<(IssuedClient Issued, bool SchoolCreated)> RegisterSchoolAsync(string schoolCode, string name, string regionCode, string jsonWebKeySet, CancellationToken ct)

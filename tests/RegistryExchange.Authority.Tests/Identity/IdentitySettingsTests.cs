@@ -52,6 +52,28 @@ public sealed class IdentitySettingsTests(SqliteFixture fixture) : AuthorityTest
     }
 
     [Fact]
+    public async Task A_seeded_client_that_staff_disabled_stays_disabled_after_a_restart()
+    {
+        void Seed(IWebHostBuilder b)
+        {
+            b.UseSetting("Identity:SeedClients:150:ClientId", "seeded-then-disabled");
+            b.UseSetting("Identity:SeedClients:150:ClientSecret", AuthorityFixture.SecretOf("seeded-then-disabled"));
+            b.UseSetting("Identity:SeedClients:150:Kind", "FeedConsumer");
+        }
+        await using (var first = Fixture.StartCustomInstance(Seed))
+        {
+            using var staff = AuthorityFixture.ChannelWith(first, ct => Fixture.RequestTokenAsync(AuthorityFixture.StaffKey, AuthorityFixture.SecretOf(AuthorityFixture.StaffKey), null, first, ct));
+            await new W.ClientAdminService.ClientAdminServiceClient(staff)
+                .DisableClientAsync(new W.DisableClientRequest { ClientId = "seeded-then-disabled", Reason = "泄露" });
+        }
+
+        await using var restarted = Fixture.StartCustomInstance(Seed);
+        using var refused = await Fixture.PostTokenRequestAsync("seeded-then-disabled", AuthorityFixture.SecretOf("seeded-then-disabled"), null, restarted);
+
+        Assert.False(refused.IsSuccessStatusCode);
+    }
+
+    [Fact]
     public async Task A_client_with_a_registered_JWKS_gets_a_token_with_a_signed_assertion_and_a_wrong_key_does_not()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
