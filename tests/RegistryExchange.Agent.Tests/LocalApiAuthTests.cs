@@ -1,7 +1,10 @@
+extern alias authority;
+
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Grpc.Core;
 using Grpc.Health.V1;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using RegistryExchange.Agent.Tests.Support;
@@ -141,6 +144,40 @@ public sealed class LocalApiAuthTests : IDisposable
         var caller = WithToken(await other.TokenAsync(AuthorityHost.ClientA));
         Assert.Equal(StatusCode.Unauthenticated, await StatusOf(() => caller.ListStudentsAsync(new W.ListStudentsRequest()).ResponseAsync));
     }
+
+    [Fact]
+    public async Task A_token_signed_by_a_key_the_authority_rotated_to_after_the_agent_read_its_keys_is_let_in_at_once()
+    {
+        // Rotation on every ring refresh (no publish lead): the worst case for a validator's cached JWKS.
+        using var dir = new TempDirectory();
+        await using var authority = new AuthorityHost(dir.File("authority.db"), settings: new Dictionary<string, string>
+        {
+            ["Identity:KeyRotationInterval"] = "00:00:00.001",
+            ["Identity:KeyPublishLead"] = "00:00:00",
+        });
+        using var agent = new AgentHost(dir.File("school.db"), AuthorityHost.SchoolA, tokenServer: authority);
+        var first = new JsonWebToken(await authority.TokenAsync(AuthorityHost.ClientA));
+        Assert.Equal(StatusCode.OK, await StatusOf(() => Bearer(agent, first.EncodedToken).ListStudentsAsync(new W.ListStudentsRequest()).ResponseAsync));
+        var keysRead = DateTimeOffset.UtcNow;
+
+        var ring = authority.Services.GetRequiredService<authority::RegistryExchange.Authority.Identity.SigningKeyRing>();
+        for (var i = 0; i < 10 && ring.State.Signing.CreatedAt <= keysRead; i++)
+        {
+            ring.Refresh();
+        }
+        Assert.True(ring.State.Signing.CreatedAt > keysRead, "the ring did not rotate");
+
+        var second = new JsonWebToken(await authority.TokenAsync(AuthorityHost.ClientA));
+        Assert.Equal(ring.State.Signing.KeyId, second.Kid);
+        Assert.NotEqual(first.Kid, second.Kid);
+        // The first call with the new key already succeeds: the agent re-reads the JWKS for a key id it has not seen.
+        Assert.Equal(StatusCode.OK, await StatusOf(() => Bearer(agent, second.EncodedToken).ListStudentsAsync(new W.ListStudentsRequest()).ResponseAsync));
+        // Tokens of the retired key stay valid while it is published.
+        Assert.Equal(StatusCode.OK, await StatusOf(() => Bearer(agent, first.EncodedToken).ListStudentsAsync(new W.ListStudentsRequest()).ResponseAsync));
+    }
+
+    private static W.SchoolRegisterService.SchoolRegisterServiceClient Bearer(AgentHost agent, string token) =>
+        new(agent.AnonymousChannel().CreateCallInvoker().Intercept(token));
 
     [Fact]
     public async Task Health_is_open_without_a_token()

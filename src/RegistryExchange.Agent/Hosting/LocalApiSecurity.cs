@@ -2,6 +2,9 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using RegistryExchange.Protocol.Identity;
 
@@ -22,6 +25,7 @@ public static class LocalApiSecurity
 
     public static IServiceCollection AddLocalApiSecurity(this IServiceCollection services)
     {
+        services.AddSingleton<SigningKeyCatchUp>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthorityOptions>, IHostEnvironment>((jwt, authority, environment) =>
@@ -29,6 +33,10 @@ public static class LocalApiSecurity
                 var issuer = authority.Value.EffectiveIssuer();
                 jwt.MetadataAddress = new Uri(issuer, ".well-known/openid-configuration").ToString();
                 jwt.RequireHttpsMetadata = !AllowsPlainHttp(environment);
+                // The authority publishes a successor key a day before it signs with it (docs/decisions/0006); an
+                // unknown key id also triggers a refresh, at most once a minute so forged tokens cannot hammer it.
+                jwt.AutomaticRefreshInterval = TimeSpan.FromHours(1);
+                jwt.RefreshInterval = TimeSpan.FromMinutes(1);
                 // Claim names stay as the authority wrote them (client_id, rx_kind, school_code, scope).
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = new TokenValidationParameters
@@ -41,6 +49,10 @@ public static class LocalApiSecurity
                     ClockSkew = authority.Value.ClockSkew,
                     RequireExpirationTime = true,
                     NameClaimType = ExchangeClaims.ClientId,
+                };
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnAuthenticationFailed = context => context.HttpContext.RequestServices.GetRequiredService<SigningKeyCatchUp>().RetryAsync(context),
                 };
             });
         // Production validates tokens against HTTPS metadata only; say so at start-up, not at the first call.
@@ -73,4 +85,67 @@ public static class LocalApiSecurity
     /// <summary>The authority writes scopes as one space-separated <c>scope</c> claim (RFC 9068); one claim per scope is read too.</summary>
     public static bool HasScope(ClaimsPrincipal user, string scope) =>
         user.FindAll("scope").Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal));
+}
+
+/// <summary>
+/// A token signed by a key the agent has not seen yet (the authority rotated without publishing ahead, e.g. after its
+/// key directory was replaced) would fail once: JwtBearer only starts a background refresh of the JWKS. Instead, the
+/// JWKS is read again at once (at most once per <see cref="JwtBearerOptions.RefreshInterval"/>, so forged key ids
+/// cannot hammer the authority) and the token is validated against it with the same parameters.
+/// </summary>
+public sealed class SigningKeyCatchUp(TimeProvider time) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private DateTimeOffset _lastRead = DateTimeOffset.MinValue;
+    private OpenIdConnectConfiguration? _latest;
+
+    public async Task RetryAsync(AuthenticationFailedContext context)
+    {
+        if (context.Exception is not SecurityTokenSignatureKeyNotFoundException
+            || context.Request.Headers.Authorization.ToString() is not { } header
+            || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+        var configuration = await LatestAsync(context.Options, context.HttpContext.RequestAborted);
+        if (configuration is null)
+        {
+            return;
+        }
+        var parameters = context.Options.TokenValidationParameters.Clone();
+        parameters.IssuerSigningKeys = configuration.SigningKeys;
+        var result = await new JsonWebTokenHandler { MapInboundClaims = false }.ValidateTokenAsync(header["Bearer ".Length..].Trim(), parameters);
+        if (result.IsValid)
+        {
+            context.Principal = new ClaimsPrincipal(result.ClaimsIdentity);
+            context.Success();
+        }
+    }
+
+    private async Task<OpenIdConnectConfiguration?> LatestAsync(JwtBearerOptions options, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (time.GetUtcNow() - _lastRead < options.RefreshInterval)
+            {
+                return _latest;
+            }
+            _lastRead = time.GetUtcNow();
+            var retriever = new HttpDocumentRetriever(options.Backchannel) { RequireHttps = options.RequireHttpsMetadata };
+            _latest = await OpenIdConnectConfigurationRetriever.GetAsync(options.MetadataAddress, retriever, ct);
+            return _latest;
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or InvalidOperationException or ArgumentException)
+        {
+            // The authority is unreachable: the caller gets UNAUTHENTICATED as before.
+            return _latest;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
 }
