@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RegistryExchange.Authority.Audit;
+using RegistryExchange.Authority.Identity;
 using RegistryExchange.Authority.Security;
 using RegistryExchange.Protocol;
 using RegistryExchange.Storage;
@@ -19,6 +20,7 @@ public sealed class ChangeFeedService(
     FeedSignal signal,
     IOptions<FeedOptions> options,
     AuditLog audit,
+    TokenLiveness liveness,
     TimeProvider time) : W.ChangeFeedService.ChangeFeedServiceBase
 {
     public override async Task SubscribeChanges(W.SubscribeChangesRequest request, IServerStreamWriter<W.SubscribeChangesResponse> responseStream, ServerCallContext context)
@@ -39,6 +41,8 @@ public sealed class ChangeFeedService(
             {
                 if (response.Entries.Count > 0)
                 {
+                    // A followed feed runs for hours: each page needs a token that is still valid.
+                    await liveness.EnsureStillValidAsync(context, ct);
                     // Every page of records is on the access log before it leaves.
                     await audit.AppendAsync(AuditActions.Event(context, AuditActions.FeedRead,
                         response.Entries.Select(e => AuditActions.SubjectKey(e.NationalStudentNumber, e.SchoolCode, e.Change.StudentLocalId)),

@@ -32,6 +32,7 @@ public static class IdentityExtensions
         // OpenIddict's stores take the context from the request scope; the registry store is a pooled factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AuthorityDbContext>>().CreateDbContext());
         services.AddScoped<ClientRegistry>();
+        services.AddSingleton<TokenLiveness>();
         services.AddHostedService<ClientSeeder>();
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, KeyRingServerOptions>();
         services.AddSingleton<IConfigureOptions<OpenIddictValidationOptions>, ValidationClockOptions>();

@@ -24,17 +24,6 @@ public static class AuthorityPolicies
     public const string AuditStudentAccess = "audit-student-access";
     /// <summary>Scope <c>verify</c>: certificate verification (employers).</summary>
     public const string Verify = "verify";
-
-    /// <summary>Kept for code written before the identity issue: the same as <see cref="StaffAdmin"/>.</summary>
-    public const string Staff = StaffAdmin;
-}
-
-/// <summary>Kept for code written before the identity issue: the values of <see cref="ExchangeClaims.Kind"/>.</summary>
-public static class AuthorityRoles
-{
-    public const string School = ClientKinds.School;
-    public const string Staff = ClientKinds.Staff;
-    public const string Feed = ClientKinds.Feed;
 }
 
 public static class AuthoritySecurityExtensions

@@ -18,7 +18,8 @@ public sealed record Caller(string ClientId, string Kind, string? SchoolCode, st
         var purpose = context.RequestHeaders.GetValue(PurposeHeader);
         if (purpose is not null)
         {
-            purpose = purpose.Trim();
+            // Headers are ASCII: clients percent-encode a purpose in Chinese (rx does).
+            purpose = Uri.UnescapeDataString(purpose).Trim();
             purpose = purpose.Length == 0 ? null : purpose[..Math.Min(purpose.Length, MaxPurposeLength)];
         }
         return new Caller(

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RegistryExchange.Authority.Audit;
+using RegistryExchange.Authority.Identity;
 using RegistryExchange.Authority.Ingest;
 using RegistryExchange.Authority.Security;
 using RegistryExchange.Domain.Validation;
@@ -19,6 +20,7 @@ namespace RegistryExchange.Authority.Sync;
 [Authorize(Policy = AuthorityPolicies.Sync)]
 public sealed class SyncService(
     BatchIngestor ingestor,
+    TokenLiveness liveness,
     IDbContextFactory<AuthorityDbContext> contexts,
     AuditLog audit,
     IOptions<SyncOptions> options,
@@ -54,6 +56,8 @@ public sealed class SyncService(
                 {
                     throw RichErrors.InvalidArgument(batch.Errors);
                 }
+                // The token was checked when the stream opened; a disabled client must not push on for minutes.
+                await liveness.EnsureStillValidAsync(context, context.CancellationToken);
                 var result = await ingestor.ApplyAsync(schoolCode, batch.Changes, PushAccess(context), context.CancellationToken);
                 await responseStream.WriteAsync(new W.StreamChangesResponse { Results = { result.Results }, HighWaterMark = result.HighWaterMark }, context.CancellationToken);
             }
