@@ -112,6 +112,22 @@ public sealed class LocalApiAuthTests : IDisposable
     }
 
     [Fact]
+    public async Task An_expired_token_is_unauthenticated_after_the_30_second_clock_skew()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var dir = new TempDirectory();
+        using var agent = new AgentHost(dir.File("school.db"), AuthorityHost.SchoolA, time: clock);
+        var token = new JsonWebToken(await agent.TokenServer.TokenAsync(AuthorityHost.ClientA));
+        var expires = new DateTimeOffset(token.ValidTo, TimeSpan.Zero);
+        Assert.Equal(StatusCode.OK, await StatusOf(() => Bearer(agent, token.EncodedToken).ListStudentsAsync(new W.ListStudentsRequest()).ResponseAsync));
+
+        clock.SetUtcNow(expires + TimeSpan.FromSeconds(29));
+        Assert.Equal(StatusCode.OK, await StatusOf(() => Bearer(agent, token.EncodedToken).ListStudentsAsync(new W.ListStudentsRequest()).ResponseAsync));
+        clock.SetUtcNow(expires + TimeSpan.FromSeconds(31));
+        Assert.Equal(StatusCode.Unauthenticated, await StatusOf(() => Bearer(agent, token.EncodedToken).ListStudentsAsync(new W.ListStudentsRequest()).ResponseAsync));
+    }
+
+    [Fact]
     public async Task A_token_signed_by_a_key_the_authority_never_published_is_unauthenticated()
     {
         // Everything as the real token says (issuer, audience, type, claims, even its key id), but another key signed it.

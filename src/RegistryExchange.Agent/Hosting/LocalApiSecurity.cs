@@ -28,7 +28,7 @@ public static class LocalApiSecurity
         services.AddSingleton<SigningKeyCatchUp>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthorityOptions>, IHostEnvironment>((jwt, authority, environment) =>
+            .Configure<IOptions<AuthorityOptions>, IHostEnvironment, TimeProvider>((jwt, authority, environment, time) =>
             {
                 var issuer = authority.Value.EffectiveIssuer();
                 jwt.MetadataAddress = new Uri(issuer, ".well-known/openid-configuration").ToString();
@@ -49,6 +49,14 @@ public static class LocalApiSecurity
                     ClockSkew = authority.Value.ClockSkew,
                     RequireExpirationTime = true,
                     NameClaimType = ExchangeClaims.ClientId,
+                };
+                // The usual check (not before, expires, skew), on the host's clock so tests can move it.
+                var skew = authority.Value.ClockSkew;
+                jwt.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, _) =>
+                {
+                    var now = time.GetUtcNow().UtcDateTime;
+                    // The skew moves "now", never the token's times: those may be DateTime.MinValue (no nbf).
+                    return expires is { } end && now - skew < end.ToUniversalTime() && (notBefore is not { } start || start.ToUniversalTime() <= now + skew);
                 };
                 jwt.Events = new JwtBearerEvents
                 {

@@ -28,12 +28,14 @@ public sealed class AgentHost : WebApplicationFactory<Program>
     private readonly Func<HttpMessageHandler>? _authorityHandler;
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly string? _environment;
+    private readonly TimeProvider? _time;
 
     public AgentHost(string database, string schoolCode = "S110105001", Uri? authority = null, AgentCredentials? client = null,
         Uri? tokenEndpoint = null, Func<HttpMessageHandler>? authorityHandler = null, IReadOnlyDictionary<string, string>? settings = null,
-        AuthorityHost? tokenServer = null, string? environment = null)
+        AuthorityHost? tokenServer = null, string? environment = null, TimeProvider? time = null)
     {
         _environment = environment;
+        _time = time;
         TokenServer = tokenServer ?? SharedTokenServer.Instance;
         _settings = settings ?? new Dictionary<string, string>();
         _database = database;
@@ -80,6 +82,10 @@ public sealed class AgentHost : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(l => l.AddProvider(Log));
+        if (_time is not null)
+        {
+            builder.ConfigureServices(s => s.AddSingleton(_time));
+        }
         if (TokenServer.InMemory)
         {
             // Discovery and JWKS come from the in-memory authority: the real metadata path, without a socket.
