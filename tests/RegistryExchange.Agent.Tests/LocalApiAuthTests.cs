@@ -215,6 +215,7 @@ public sealed class LocalApiAuthTests : IDisposable
         var (otherExit, other) = await new CliRunner(_agent, AuthorityHost.ClientB).RunAsync("students", "list");
         Assert.Equal(1, otherExit);
         Assert.Contains("PermissionDenied", other, StringComparison.Ordinal);
+        Assert.Contains("clients of its own school", other, StringComparison.Ordinal);
         Assert.DoesNotContain(AuthorityHost.ClientB.ClientSecret, other, StringComparison.Ordinal);
     }
 

@@ -13,6 +13,11 @@ public static class ErrorReport
         var status = e.GetRpcStatus();
         if (status is null)
         {
+            if (e.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)
+            {
+                // A bare 401/403 from the authentication layer: say what the servers expect.
+                console.MarkupLine("  hint: a school agent accepts only clients of its own school (RX_CLIENT_ID / --client-id); authority commands need a client of the right kind.");
+            }
             return;
         }
         if (status.GetDetail<BadRequest>() is { FieldViolations.Count: > 0 } bad)
