@@ -27,9 +27,9 @@ public sealed class CrashSafetyTests
         var workload = new Workload(school.RegionCode, Seed);
         var killsWhilePushing = 0;
 
-        // Rounds go on until ten kills have landed with changes still unpushed (bounded: a kill between a push's
-        // catching up and the next write does not count).
-        for (var round = 0; round < 30 && killsWhilePushing < 10; round++)
+        // Rounds go on until ten kills have landed with changes still unpushed and at least 5,000 changes were made
+        // (bounded: a kill between a push's catching up and the next write does not count; a slow machine needs more rounds).
+        for (var round = 0; round < 60 && (killsWhilePushing < 10 || workload.Changes < 5000); round++)
         {
             // Staff keep entering students while the agent pushes; the kill lands at a seeded moment in between.
             using var stop = new CancellationTokenSource();
