@@ -57,6 +57,7 @@ public sealed class LocalExchange : IAsyncDisposable
             // work directory so tokens survive an authority restart.
             ["Identity:Issuer"] = issuer.ToString(),
             ["Identity:KeyDirectory"] = Path.Combine(dir, "identity-keys"),
+            ["Audit:KeyDirectory"] = Path.Combine(dir, "audit-keys"),
             ["Kestrel:Endpoints:Web:Url"] = issuer.ToString().TrimEnd('/'),
             ["Kestrel:Endpoints:Web:Protocols"] = "Http1",
         };
