@@ -126,6 +126,11 @@ public sealed class SandboxRun(SandboxOptions options)
         output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- students status s1-1-0000001 --kind suspend --date 2026-12-01 --reason 因病休学");
         output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- sync status");
         output.WriteLine("  dotnet run --project tools/RegistryExchange.Cli -- authority hwm");
+        foreach (var other in exchange.Schools.Skip(1))
+        {
+            output.WriteLine($"As staff of school {other.Code}:");
+            output.WriteLine($"  export RX_AGENT={other.Agent.Address.ToString().TrimEnd('/')} RX_CLIENT_ID={other.Client.ClientId} RX_CLIENT_SECRET={other.Client.ClientSecret}");
+        }
         output.Flush();
     }
 }
