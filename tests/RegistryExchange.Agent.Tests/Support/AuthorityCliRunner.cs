@@ -1,6 +1,5 @@
 using Grpc.Net.Client;
 using RegistryExchange.Cli;
-using Spectre.Console;
 
 namespace RegistryExchange.Agent.Tests.Support;
 
@@ -10,14 +9,7 @@ public sealed class AuthorityCliRunner(AuthorityHost authority)
     public async Task<(int ExitCode, string Output)> RunAsync(AgentCredentials? client, params string[] args)
     {
         var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        console.Profile.Width = 250;
+        var console = CapturedConsole.Create(output);
         using var tokenHandler = authority.Handler();
         var context = new RxContext(console, _ => GrpcChannel.ForAddress(authority.Server.BaseAddress,
             new GrpcChannelOptions { HttpHandler = authority.Server.CreateHandler() }), interactive: false, TimeProvider.System, tokenHandler);

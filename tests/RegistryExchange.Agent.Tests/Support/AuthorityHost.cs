@@ -1,12 +1,11 @@
 extern alias authority;
 
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using RegistryExchange.LocalHosting;
 using W = RegistryExchange.Contracts.V1;
 
 namespace RegistryExchange.Agent.Tests.Support;
@@ -121,25 +120,8 @@ public sealed class AuthorityHost : WebApplicationFactory<authority::Program>
         return response.HighWaterMark;
     }
 
-    /// <summary>A port nobody listens on right now (never the same twice in this process).</summary>
-    public static int FreePort()
-    {
-        while (true)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            lock (HandedOut)
-            {
-                if (HandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
-    }
-
-    private static readonly HashSet<int> HandedOut = [];
+    /// <summary>One source of free ports for the whole test process (<see cref="HostProcess.FreePort"/>).</summary>
+    public static int FreePort() => HostProcess.FreePort();
 }
 
 /// <summary>

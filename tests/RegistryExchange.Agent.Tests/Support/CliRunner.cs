@@ -1,6 +1,5 @@
 using Grpc.Net.Client;
 using RegistryExchange.Cli;
-using Spectre.Console;
 
 namespace RegistryExchange.Agent.Tests.Support;
 
@@ -13,14 +12,7 @@ public sealed class CliRunner(AgentHost agent, AgentCredentials? client = null, 
     public async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
         var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        console.Profile.Width = 250;
+        var console = CapturedConsole.Create(output);
         using var tokenHandler = agent.TokenServer.InMemory ? agent.TokenServer.Handler() : null;
         var context = new RxContext(console, _ => GrpcChannel.ForAddress(agent.Server.BaseAddress,
             new GrpcChannelOptions { HttpHandler = agent.Server.CreateHandler() }), interactive: false, TimeProvider.System, tokenHandler);
